@@ -1,0 +1,34 @@
+"""gradcore: gradients of functions typed as on paper — safe parsing, symbolic calculus,
+fast vectorized numerics. Pure Python; never imports streamlit.
+
+>>> import gradcore as gc
+>>> f = gc.parse("x^2 + y^2")
+>>> gc.gradient(f)
+(2*x, 2*y)
+>>> gc.gradient_at(f, (1, 2))
+array([2., 4.])
+"""
+
+from ._analysis import MAX_DERIVATIVE_NODES, Analysis, analyze
+from ._bounded import TooComplexError, run_bounded, shutdown_workers, worker_count
+from ._calculus import gradient, gradient_at, hessian, partial, to_point
+from ._gallery import GALLERY, Example, example
+from ._numeric import (
+    Compiled,
+    Evaluation,
+    GradientCheck,
+    Grid,
+    check_gradient,
+    compile_function,
+    evaluate,
+    evaluate_grid,
+)
+from ._parser import LIMITS, Function, ParseError, parse
+
+__all__ = [
+    "GALLERY", "LIMITS", "MAX_DERIVATIVE_NODES", "Analysis", "Compiled", "Evaluation",
+    "Example", "Function", "GradientCheck", "Grid", "ParseError", "TooComplexError", "analyze",
+    "check_gradient", "compile_function", "evaluate", "evaluate_grid", "example", "gradient",
+    "gradient_at", "hessian", "parse", "partial", "run_bounded", "shutdown_workers",
+    "to_point", "worker_count",
+]

@@ -1,0 +1,206 @@
+"""Run symbolic work under a hard time and memory limit, from any thread.
+
+``signal.alarm`` only works in the main thread and Streamlit runs scripts in threads, so
+symbolic work derived from user input runs in a small pool of worker processes
+(``python -m gradcore._worker``). A call that overruns its time limit kills its worker and
+raises :class:`TooComplexError`; a fresh worker is started in the background so the next
+call does not wait for sympy to import. Workers exit by themselves when the parent dies
+(their stdin closes), so no process outlives the server.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import pickle
+import select
+import struct
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+__all__ = ["TooComplexError", "run_bounded", "shutdown_workers", "worker_count"]
+
+DEFAULT_TIMEOUT = 3.0  # seconds for one piece of symbolic work
+MEMORY_LIMIT_MB = int(os.environ.get("GRADCORE_WORKER_MEMORY_MB", "1024"))
+MAX_WORKERS = int(os.environ.get("GRADCORE_WORKERS", "2"))
+_ROOT = str(Path(__file__).resolve().parent.parent)
+
+
+class TooComplexError(RuntimeError):
+    """Symbolic work that ran past its time or memory limit. The message tells the user."""
+
+
+class _Worker:
+    def __init__(self) -> None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = _ROOT + os.pathsep + env.get("PYTHONPATH", "")
+        env["GRADCORE_WORKER_MEMORY_MB"] = str(MEMORY_LIMIT_MB)
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[var] = "1"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gradcore._worker"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            env=env, cwd=_ROOT,
+        )
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            pass
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+    def call(self, payload: bytes, deadline: float) -> tuple[bool, object]:
+        self.proc.stdin.write(struct.pack("!Q", len(payload)) + payload)
+        self.proc.stdin.flush()
+        header = self._read(8, deadline)
+        (size,) = struct.unpack("!Q", header)
+        return pickle.loads(self._read(size, deadline))
+
+    def _read(self, n: int, deadline: float) -> bytes:
+        fd = self.proc.stdout.fileno()
+        chunks = []
+        while n:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                raise TimeoutError
+            chunk = os.read(fd, min(n, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+
+class _Pool:
+    def __init__(self) -> None:
+        self.lock = threading.Condition()
+        self.idle: list[_Worker] = []
+        self.busy = 0
+        self.starting = 0
+
+    def _spawn_async(self) -> None:
+        def start() -> None:
+            try:
+                worker = _Worker()
+            except OSError:  # pragma: no cover
+                worker = None
+            with self.lock:
+                self.starting -= 1
+                if worker is not None:
+                    self.idle.append(worker)
+                self.lock.notify()
+
+        self.starting += 1
+        threading.Thread(target=start, daemon=True).start()
+
+    def acquire(self, deadline: float) -> _Worker:
+        with self.lock:
+            while True:
+                while self.idle:
+                    worker = self.idle.pop()
+                    if worker.alive():
+                        self.busy += 1
+                        return worker
+                    worker.kill()
+                if self.busy + self.starting < MAX_WORKERS:
+                    self._spawn_async()
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TooComplexError(
+                        "The server is busy with other calculations right now: "
+                        "try again in a moment."
+                    )
+                self.lock.wait(left)
+
+    def release(self, worker: _Worker, healthy: bool) -> None:
+        with self.lock:
+            self.busy -= 1
+            if healthy:
+                self.idle.append(worker)
+            else:
+                worker.kill()
+                self._spawn_async()  # keep a warm replacement ready
+            self.lock.notify()
+
+    def shutdown(self) -> None:
+        with self.lock:
+            workers, self.idle = self.idle, []
+        for w in workers:
+            w.kill()
+
+    def count(self) -> int:
+        with self.lock:
+            return len([w for w in self.idle if w.alive()]) + self.busy
+
+
+_POOL = _Pool()
+atexit.register(_POOL.shutdown)
+
+
+def run_bounded(func, *args, timeout: float = DEFAULT_TIMEOUT, what: str = "this", **kwargs):
+    """Run ``func(*args, **kwargs)`` in a worker process and return its result.
+
+    ``func`` must be a module-level function of ``gradcore`` (it is sent by reference);
+    arguments and result must pickle (sympy expressions do). Raises
+    :class:`TooComplexError` when the work takes longer than ``timeout`` seconds or more
+    memory than the worker's limit (the worker is killed and replaced); re-raises any
+    exception ``func`` raised. Time spent waiting for a free or starting worker is not
+    counted against ``timeout``, up to a separate bound.
+    """
+    module = getattr(func, "__module__", "") or ""
+    if not module.startswith("gradcore"):
+        raise ValueError("run_bounded only runs gradcore functions")
+    payload = pickle.dumps((func, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+    worker = _POOL.acquire(time.monotonic() + max(10.0, timeout))
+    healthy = False
+    try:
+        ok, result = worker.call(payload, time.monotonic() + timeout)
+        healthy = True
+    except TimeoutError:
+        raise TooComplexError(
+            f"{what[:1].upper()}{what[1:]} took longer than {timeout:g} s and was stopped: "
+            "the expression is too complex. Try a simpler or shorter function."
+        ) from None
+    except (EOFError, OSError, struct.error, pickle.UnpicklingError):
+        raise TooComplexError(
+            f"{what[:1].upper()}{what[1:]} needed too much memory and was stopped: "
+            "try a simpler or shorter function."
+        ) from None
+    finally:
+        _POOL.release(worker, healthy)
+    if ok:
+        return result
+    if isinstance(result, MemoryError):
+        raise TooComplexError(
+            f"{what[:1].upper()}{what[1:]} needed too much memory and was stopped: "
+            "try a simpler or shorter function."
+        )
+    raise result
+
+
+def worker_count() -> int:
+    """How many worker processes are alive (for tests and monitoring)."""
+    return _POOL.count()
+
+
+def shutdown_workers() -> None:
+    """Stop every idle worker (they are restarted on demand)."""
+    _POOL.shutdown()

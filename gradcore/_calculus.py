@@ -1,0 +1,118 @@
+"""Symbolic calculus on parsed functions: partial derivatives, gradient, Hessian."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from threading import Lock
+
+import numpy as np
+import sympy as sp
+
+from ._parser import Function, ParseError
+
+__all__ = ["gradient", "gradient_at", "hessian", "partial", "resolve_variable", "to_point"]
+
+
+def resolve_variable(fn: Function, var: sp.Symbol | str) -> sp.Symbol:
+    """The variable of ``fn`` named by ``var`` (a Symbol or its name)."""
+    name = var.name if isinstance(var, sp.Symbol) else str(var)
+    for v in fn.variables:
+        if v.name == name:
+            return v
+    if isinstance(var, sp.Symbol):
+        return var  # a variable f does not depend on: its partial is 0
+    raise ValueError(
+        f"{name!r} is not a variable of {fn.expr}; its variables are "
+        f"{', '.join(fn.names) or 'none'}"
+    )
+
+
+_CACHE: OrderedDict[tuple[sp.Expr, sp.Symbol], sp.Expr] = OrderedDict()
+_CACHE_SIZE = 1024
+_CACHE_LOCK = Lock()
+
+
+def _remember(expr: sp.Expr, var: sp.Symbol, result: sp.Expr) -> None:
+    """Store a derivative (e.g. one computed in a bounded worker) so it is not recomputed."""
+    with _CACHE_LOCK:
+        _CACHE[(expr, var)] = result
+        _CACHE.move_to_end((expr, var))
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+
+
+def _diff(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
+    with _CACHE_LOCK:
+        hit = _CACHE.get((expr, var))
+    if hit is not None:
+        return hit
+    # Differentiate with a real-valued stand-in, so |x| gives sign(x) rather than sympy's
+    # complex-valued re/im form, then map back to the user's symbol.
+    real = sp.Dummy(var.name, real=True)
+    result = sp.diff(expr.xreplace({var: real}), real).xreplace({real: var})
+    _remember(expr, var, result)
+    return result
+
+
+def partial(fn: Function, var: sp.Symbol | str) -> sp.Expr:
+    """∂f/∂var as a sympy expression, exactly as ``sympy.diff`` gives it (no ``simplify``).
+
+    ``var`` is one of ``fn.variables`` or its name. Variables are real: ∂|x|/∂x = sign(x).
+    """
+    return _diff(fn.expr, resolve_variable(fn, var))
+
+
+def gradient(fn: Function) -> tuple[sp.Expr, ...]:
+    """∇f: one partial derivative per variable, in ``fn.variables`` order."""
+    return tuple(_diff(fn.expr, v) for v in fn.variables)
+
+
+def hessian(fn: Function) -> sp.Matrix:
+    """The matrix of second partial derivatives, rows and columns in ``fn.variables`` order."""
+    grad = gradient(fn)
+    n = len(fn.variables)
+    rows = [[None] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(i, n):
+            rows[i][j] = rows[j][i] = _diff(grad[i], fn.variables[j])
+    return sp.Matrix(rows) if n else sp.zeros(0, 0)
+
+
+def to_point(fn: Function, point: Sequence[float] | Mapping[str, float]) -> np.ndarray:
+    """A point as a float array in ``fn.variables`` order, from a sequence in that order or a
+    mapping of variable names (or Symbols) to values."""
+    if isinstance(point, Mapping):
+        values = {(k.name if isinstance(k, sp.Symbol) else str(k)): v for k, v in point.items()}
+        missing = [n for n in fn.names if n not in values]
+        if missing:
+            raise ValueError(f"the point needs a value for {', '.join(missing)}")
+        extra = sorted(set(values) - set(fn.names))
+        if extra:
+            raise ValueError(
+                f"{', '.join(extra)} {'is' if len(extra) == 1 else 'are'} not a variable of "
+                f"this function; its variables are {', '.join(fn.names)}"
+            )
+        arr = np.array([values[n] for n in fn.names], dtype=float)
+    else:
+        arr = np.asarray(point, dtype=float).reshape(-1)
+        if arr.shape != (len(fn.variables),):
+            raise ValueError(
+                f"the point needs {len(fn.variables)} coordinate(s) ({', '.join(fn.names)}), "
+                f"got {arr.size}"
+            )
+    return arr
+
+
+def gradient_at(fn: Function, point: Sequence[float] | Mapping[str, float]) -> np.ndarray:
+    """∇f at one point as a float array (NaN where a partial is undefined there).
+
+    ``point`` is a sequence in ``fn.variables`` order or a mapping of names to values.
+    Uses the compiled gradient, never per-point substitution.
+    """
+    from ._numeric import compile_function  # local: _numeric imports this module
+
+    return compile_function(fn).grad(to_point(fn, point)[None, :])[0]
+
+
+_ = ParseError  # re-exported through gradcore

@@ -1,0 +1,472 @@
+"""Gradient-field geometry on plain numpy arrays.
+
+Everything here is pure numpy: no plotting library, no Streamlit, no symbolic maths.
+The functions turn already-evaluated arrays (grid coordinates, gradient components,
+paths) into drawable geometry (polylines, segments, planes, frame indices).
+
+Conventions
+-----------
+* A *polyline* is a pair of 1-D float arrays ``x, y`` in which separate pieces are
+  separated by a single ``NaN``; plotting libraries draw it as one line trace with
+  gaps, which is much faster than one trace per arrow.
+* Directions that are undefined (zero, NaN or infinite gradient) give ``NaN`` results
+  instead of raising, so that a plotting layer simply draws nothing.
+* Arrow geometry is built in data coordinates; it looks right when the x and y axes
+  share the same scale (equal aspect ratio).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+__all__ = [
+    "POINTS_PER_ARROW",
+    "ArrowBin",
+    "Arrows",
+    "angle_between",
+    "arrows",
+    "bin_arrows",
+    "contour_levels",
+    "grid_spacing",
+    "gradient_tip",
+    "level_set_points",
+    "steepest_ascent_3d",
+    "subsample_path_frames",
+    "tangent_plane",
+    "tangent_segment",
+]
+
+#: Number of polyline vertices used by one arrow: base, tip, barb1, tip, barb2, NaN.
+POINTS_PER_ARROW = 6
+
+#: Default arrow length in "normalized" mode, in grid spacings.
+NORMALIZED_LENGTH = 0.9
+#: Length of the longest arrow in "true" mode, in grid spacings.
+TRUE_MAX_LENGTH = 1.5
+
+
+@dataclass(frozen=True, eq=False)
+class Arrows:
+    """A set of 2-D arrows packed as one NaN-separated polyline.
+
+    Attributes
+    ----------
+    x, y:
+        1-D float64 arrays of length ``POINTS_PER_ARROW * n_arrows``.  Arrow ``i``
+        occupies ``x[6*i : 6*i + 6]`` as ``base, tip, barb1, tip, barb2, NaN``:
+        the shaft, then both arrowhead barbs drawn from the tip, then a gap.
+    magnitude:
+        ``(m,)`` gradient magnitude ``hypot(U, V)`` of each drawn arrow (for colouring).
+    base, tip:
+        ``(m, 2)`` start and end points of each shaft.
+    n_skipped:
+        Number of input vectors that were not drawn because U or V (or the base
+        point) was NaN/inf, or the vector was exactly zero.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    magnitude: np.ndarray
+    base: np.ndarray
+    tip: np.ndarray
+    n_skipped: int = 0
+
+    @property
+    def n_arrows(self) -> int:
+        """Number of drawn arrows."""
+        return int(self.magnitude.shape[0])
+
+    def __len__(self) -> int:
+        return self.n_arrows
+
+    def select(self, mask: np.ndarray) -> Arrows:
+        """Return the sub-set of arrows where the boolean (or index) ``mask`` selects.
+
+        ``n_skipped`` is carried over unchanged (it describes the original input).
+        """
+        idx = np.arange(self.n_arrows)[mask]
+        xs = self.x.reshape(-1, POINTS_PER_ARROW)[idx].ravel()
+        ys = self.y.reshape(-1, POINTS_PER_ARROW)[idx].ravel()
+        return Arrows(
+            x=xs,
+            y=ys,
+            magnitude=self.magnitude[idx],
+            base=self.base[idx],
+            tip=self.tip[idx],
+            n_skipped=self.n_skipped,
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class ArrowBin:
+    """Arrows whose magnitude falls in ``[lo, hi)`` (the last bin is closed).
+
+    ``t`` is the bin centre mapped to ``[0, 1]`` over the full magnitude range; a
+    plotting layer samples its colour scale at ``t``.  ``arrows`` may be empty.
+    """
+
+    index: int
+    lo: float
+    hi: float
+    t: float
+    arrows: Arrows
+
+    @property
+    def count(self) -> int:
+        """Number of arrows in this bin."""
+        return self.arrows.n_arrows
+
+
+def _spacing_1d(values: np.ndarray) -> float:
+    u = np.unique(values[np.isfinite(values)])
+    if u.size < 2:
+        return np.nan
+    d = np.diff(u)
+    d = d[d > 1e-12 * max(1.0, float(np.abs(u).max()))]
+    return float(np.median(d)) if d.size else np.nan
+
+
+def grid_spacing(X: np.ndarray, Y: np.ndarray) -> float:
+    """Return the grid spacing ``min(dx, dy)`` of a rectilinear grid.
+
+    ``X`` and ``Y`` may be 1-D axis vectors or 2-D ``meshgrid`` arrays; ``dx`` is the
+    median gap between distinct x values (likewise ``dy``).  Returns ``1.0`` when no
+    spacing can be inferred (a single point), so callers always get a usable length.
+    """
+    X = np.asarray(X, dtype=float)
+    Y = np.asarray(Y, dtype=float)
+    if X.ndim == 2 and X.shape == Y.shape and min(X.shape) > 1:
+        # meshgrid: one row / one column is enough and avoids sorting the whole grid
+        dx = _spacing_1d(X[0] if np.ptp(X[0]) > 0 else X[:, 0])
+        dy = _spacing_1d(Y[:, 0] if np.ptp(Y[:, 0]) > 0 else Y[0])
+    else:
+        dx = _spacing_1d(X.ravel())
+        dy = _spacing_1d(Y.ravel())
+    cands = [d for d in (dx, dy) if np.isfinite(d) and d > 0]
+    return float(min(cands)) if cands else 1.0
+
+
+def _as_grid(X, Y, U, V):
+    X, Y, U, V = (np.asarray(a, dtype=float) for a in (X, Y, U, V))
+    if U.shape != V.shape:
+        raise ValueError(f"U and V must have the same shape, got {U.shape} and {V.shape}")
+    if U.ndim == 2 and X.ndim == 1 and Y.ndim == 1 and U.shape == (Y.size, X.size):
+        X, Y = np.meshgrid(X, Y)
+    try:
+        X, Y, U, V = np.broadcast_arrays(X, Y, U, V)
+    except ValueError as exc:
+        raise ValueError(
+            "X, Y, U, V must broadcast to one shape (or X, Y be 1-D axes of a "
+            f"(len(Y), len(X)) grid); got {X.shape}, {Y.shape}, {U.shape}"
+        ) from exc
+    return X, Y, U, V
+
+
+def arrows(
+    X,
+    Y,
+    U,
+    V,
+    *,
+    scale: Literal["normalized", "true"] = "normalized",
+    length: float | None = None,
+    head: float = 0.3,
+    head_angle_deg: float = 25.0,
+) -> Arrows:
+    """Build quiver arrows for the vector field ``(U, V)`` sampled at ``(X, Y)``.
+
+    Contract
+    --------
+    * ``X, Y, U, V`` broadcast to a common shape (typically 2-D meshgrid arrays);
+      1-D ``X`` (n,) and ``Y`` (m,) with ``U, V`` of shape (m, n) are also accepted.
+    * Each drawn arrow starts at its base point ``(X, Y)`` and points exactly along
+      ``(U, V)``: ``tip - base = c * (U, V)`` with ``c > 0``.
+    * Vectors with a NaN/inf component (or a non-finite base point) and exact zero
+      vectors are skipped and counted in ``n_skipped``.
+    * ``scale="normalized"``: every arrow has the same length, ``length`` if given,
+      else ``0.9 * h`` where ``h = grid_spacing(X, Y)``; only direction is shown.
+    * ``scale="true"``: lengths are proportional to ``|(U, V)|``; the longest arrow
+      has length ``length`` if given, else ``1.5 * h`` (so the longest arrows overlap
+      their neighbours slightly, small ones stay visible as short strokes).
+    * The arrowhead is two barbs of length ``head * arrow length`` at
+      ``±head_angle_deg`` from the reversed shaft.
+    * Output is fully vectorized (no Python loop over arrows); see :class:`Arrows`
+      for the polyline layout.
+    """
+    if scale not in ("normalized", "true"):
+        raise ValueError(f"scale must be 'normalized' or 'true', got {scale!r}")
+    X, Y, U, V = _as_grid(X, Y, U, V)
+    x0, y0, u, v = X.ravel(), Y.ravel(), U.ravel(), V.ravel()
+    n_total = u.size
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        mag = np.hypot(u, v)
+    ok = np.isfinite(x0) & np.isfinite(y0) & np.isfinite(mag) & (mag > 0)
+    x0, y0, u, v, mag = x0[ok], y0[ok], u[ok], v[ok], mag[ok]
+    m = mag.size
+    n_skipped = int(n_total - m)
+
+    if length is None:
+        h = grid_spacing(X, Y)
+        length = (NORMALIZED_LENGTH if scale == "normalized" else TRUE_MAX_LENGTH) * h
+    length = float(length)
+    if not (np.isfinite(length) and length > 0):
+        raise ValueError(f"length must be a positive finite number, got {length}")
+
+    if m == 0:
+        empty = np.empty(0)
+        return Arrows(empty, empty.copy(), empty.copy(), np.empty((0, 2)), np.empty((0, 2)),
+                      n_skipped)
+
+    # unit directions; dividing by mag is safe because 0 < mag < inf
+    dx, dy = u / mag, v / mag
+    if scale == "normalized":
+        L = np.full(m, length)
+    else:
+        L = length * (mag / mag.max())
+
+    xt, yt = x0 + L * dx, y0 + L * dy
+    a = np.deg2rad(head_angle_deg)
+    ca, sa = np.cos(a), np.sin(a)
+    hl = head * L
+    # barbs: reversed direction (-dx, -dy) rotated by +a and -a
+    b1x = xt + hl * (-dx * ca + dy * sa)
+    b1y = yt + hl * (-dy * ca - dx * sa)
+    b2x = xt + hl * (-dx * ca - dy * sa)
+    b2y = yt + hl * (-dy * ca + dx * sa)
+
+    nan = np.full(m, np.nan)
+    px = np.column_stack([x0, xt, b1x, xt, b2x, nan]).ravel()
+    py = np.column_stack([y0, yt, b1y, yt, b2y, nan]).ravel()
+    return Arrows(
+        x=px,
+        y=py,
+        magnitude=mag,
+        base=np.column_stack([x0, y0]),
+        tip=np.column_stack([xt, yt]),
+        n_skipped=n_skipped,
+    )
+
+
+def bin_arrows(
+    arr: Arrows,
+    n_bins: int = 6,
+    *,
+    method: Literal["linear", "quantile"] = "linear",
+) -> list[ArrowBin]:
+    """Split arrows into ``n_bins`` magnitude bins, for colouring by ``|∇f|``.
+
+    Line traces cannot change colour along their length, so colour-by-magnitude is
+    drawn as one NaN-separated polyline per bin.  Bin edges span
+    ``[min magnitude, max magnitude]``: equally spaced (``"linear"``, the honest
+    choice for a legend) or at quantiles (``"quantile"``, equal arrow counts).
+    Every bin is returned (possibly empty) in increasing magnitude order; bin
+    ``k`` has ``t = (k + 0.5) / n_bins`` for colour-scale lookup.  Every arrow is in
+    exactly one bin.  No arrows -> empty list.
+    """
+    if n_bins < 1:
+        raise ValueError("n_bins must be >= 1")
+    mag = arr.magnitude
+    if mag.size == 0:
+        return []
+    lo, hi = float(mag.min()), float(mag.max())
+    if method == "linear":
+        edges = np.linspace(lo, hi, n_bins + 1)
+    elif method == "quantile":
+        edges = np.quantile(mag, np.linspace(0.0, 1.0, n_bins + 1))
+    else:
+        raise ValueError(f"method must be 'linear' or 'quantile', got {method!r}")
+    # interior edges decide membership; the last bin includes the maximum
+    which = np.clip(np.searchsorted(edges[1:-1], mag, side="right"), 0, n_bins - 1)
+    return [
+        ArrowBin(
+            index=k,
+            lo=float(edges[k]),
+            hi=float(edges[k + 1]),
+            t=(k + 0.5) / n_bins,
+            arrows=arr.select(which == k),
+        )
+        for k in range(n_bins)
+    ]
+
+
+def _unit(vec) -> tuple[np.ndarray, float]:
+    g = np.asarray(vec, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        n = float(np.linalg.norm(g))
+    if not (np.isfinite(n) and n > 0):
+        return np.full(g.shape, np.nan), np.nan
+    return g / n, n
+
+
+def tangent_segment(point, grad, half_length: float) -> np.ndarray:
+    """Return the tangent segment to the level curve through ``point``.
+
+    The level curve of ``f`` through ``a`` is perpendicular to ``∇f(a)``, so the
+    tangent direction is ``(-g_y, g_x) / |g|``.  Returns a ``(2, 2)`` array
+    ``[a - h t, a + h t]`` (rows are endpoints) with ``h = half_length``.  If the
+    gradient is zero or non-finite the tangent is undefined and the result is all
+    NaN (nothing gets drawn).
+    """
+    p = np.asarray(point, dtype=float).reshape(2)
+    g, _ = _unit(np.asarray(grad, dtype=float).reshape(2))
+    t = np.array([-g[1], g[0]])
+    return np.vstack([p - half_length * t, p + half_length * t])
+
+
+def gradient_tip(point, grad, length: float | None = None) -> np.ndarray:
+    """Return the tip of the gradient arrow drawn from ``point``.
+
+    ``length=None`` draws the true gradient (``point + grad``); otherwise the arrow
+    has the given length along ``grad / |grad|``.  Works in any dimension.  A zero or
+    non-finite gradient has no direction: the result is all NaN.
+    """
+    p = np.asarray(point, dtype=float)
+    g = np.asarray(grad, dtype=float).reshape(p.shape)
+    u, _ = _unit(g)
+    if not np.all(np.isfinite(u)):
+        return np.full(p.shape, np.nan)
+    return p + (g if length is None else float(length) * u)
+
+
+def angle_between(u, v) -> float:
+    """Angle between vectors ``u`` and ``v`` in degrees, in ``[0, 180]``.
+
+    Uses Kahan's formula ``2 atan2(| |v|u - |u|v |, | |v|u + |u|v |)``, accurate for
+    nearly parallel and nearly perpendicular vectors, in any dimension.  NaN if
+    either vector is zero or non-finite.
+    """
+    a = np.asarray(u, dtype=float).ravel()
+    b = np.asarray(v, dtype=float).ravel()
+    na, nb = np.linalg.norm(a), np.linalg.norm(b)
+    if not (np.isfinite(na) and np.isfinite(nb) and na > 0 and nb > 0):
+        return float("nan")
+    x = nb * a - na * b
+    y = nb * a + na * b
+    return float(np.degrees(2.0 * np.arctan2(np.linalg.norm(x), np.linalg.norm(y))))
+
+
+def tangent_plane(a, f_a: float, grad_a, X, Y) -> np.ndarray:
+    """Evaluate the tangent plane of ``f`` at ``a`` on the points ``(X, Y)``.
+
+    ``z = f(a) + ∇f(a) · ((x, y) - a)``; ``X`` and ``Y`` broadcast together (scalars,
+    1-D or meshgrid arrays).  At ``a`` it equals ``f_a`` and its slopes are
+    ``∂z/∂x = grad_a[0]``, ``∂z/∂y = grad_a[1]``.
+    """
+    a = np.asarray(a, dtype=float).reshape(2)
+    g = np.asarray(grad_a, dtype=float).reshape(2)
+    X = np.asarray(X, dtype=float)
+    Y = np.asarray(Y, dtype=float)
+    return float(f_a) + g[0] * (X - a[0]) + g[1] * (Y - a[1])
+
+
+def steepest_ascent_3d(a, f_a: float, grad_a, length: float) -> np.ndarray:
+    """Return the ``(2, 3)`` segment of steepest ascent on the tangent plane at ``a``.
+
+    Starts at ``(a, f(a))``; moves ``length`` in the xy-plane along ``∇f/|∇f|`` and
+    climbs ``|∇f| * length`` (the directional derivative times the distance), so
+    the segment lies in the tangent plane.  All NaN for a zero/non-finite gradient.
+    """
+    a = np.asarray(a, dtype=float).reshape(2)
+    u, n = _unit(np.asarray(grad_a, dtype=float).reshape(2))
+    start = np.array([a[0], a[1], float(f_a)])
+    if not np.isfinite(n):
+        return np.full((2, 3), np.nan)
+    end = np.array([a[0] + length * u[0], a[1] + length * u[1], float(f_a) + n * length])
+    return np.vstack([start, end])
+
+
+def subsample_path_frames(n_steps: int, max_frames: int = 200) -> np.ndarray:
+    """Choose which path indices become animation frames.
+
+    Returns a strictly increasing int array of indices into ``range(n_steps)`` with
+    at most ``max_frames`` entries, evenly spread, always containing ``0`` and
+    ``n_steps - 1`` (when ``max_frames >= 2``).  ``n_steps <= max_frames`` keeps all
+    indices; ``n_steps == 0`` gives an empty array; ``max_frames == 1`` keeps only
+    the last index (the final state).
+    """
+    n_steps = int(n_steps)
+    max_frames = int(max_frames)
+    if max_frames < 1:
+        raise ValueError("max_frames must be >= 1")
+    if n_steps <= 0:
+        return np.empty(0, dtype=np.intp)
+    if n_steps <= max_frames:
+        return np.arange(n_steps, dtype=np.intp)
+    if max_frames == 1:
+        return np.array([n_steps - 1], dtype=np.intp)
+    idx = np.rint(np.linspace(0, n_steps - 1, max_frames)).astype(np.intp)
+    return np.unique(idx)
+
+
+def contour_levels(Z, n_levels: int = 20, *, robust: bool = True) -> tuple[float, float, float]:
+    """Pick ``(start, end, size)`` for about ``n_levels`` evenly spaced "nice" levels.
+
+    Only finite values of ``Z`` count.  With ``robust=True`` the range is the 1st to
+    99th percentile, so a few huge values (poles, blow-ups) do not squash every
+    level into a corner.  The step is a 1/2/2.5/5 × 10^k number.  A constant or
+    all-NaN ``Z`` gives a single level around its value (or ``(0, 1, 1)``).
+    """
+    z = np.asarray(Z, dtype=float)
+    z = z[np.isfinite(z)]
+    if z.size == 0:
+        return 0.0, 1.0, 1.0
+    if robust and z.size >= 20:
+        lo, hi = np.percentile(z, [1.0, 99.0])
+    else:
+        lo, hi = float(z.min()), float(z.max())
+    lo, hi = float(lo), float(hi)
+    if not hi > lo:
+        span = abs(lo) if lo != 0 else 1.0
+        return lo - 0.5 * span, lo + 0.5 * span, span
+    raw = (hi - lo) / max(int(n_levels), 1)
+    exp = np.floor(np.log10(raw))
+    frac = raw / 10.0**exp
+    nice = next(c for c in (1.0, 2.0, 2.5, 5.0, 10.0) if frac <= c + 1e-9)
+    size = float(nice * 10.0**exp)
+    start = float(np.floor(lo / size) * size)
+    end = float(np.ceil(hi / size) * size)
+    return start, end, size
+
+
+def level_set_points(X, Y, Z, V, level: float, max_points: int = 60) -> np.ndarray:
+    """Approximate points on the level set ``V = level`` of a 3-D grid function.
+
+    Contract: ``X, Y, Z, V`` are same-shape 3-D arrays (``np.meshgrid`` with any
+    indexing).  Every grid edge along each axis whose end values straddle
+    ``level`` contributes its linearly interpolated crossing point.  At most
+    ``max_points`` points are returned, chosen evenly over the crossing list (a
+    deterministic spread), as an ``(m, 3)`` array; ``(0, 3)`` if the level is not
+    crossed.  Useful as cone positions for gradient arrows on an isosurface.
+    """
+    X, Y, Z, V = (np.asarray(a, dtype=float) for a in (X, Y, Z, V))
+    if not (X.shape == Y.shape == Z.shape == V.shape) or V.ndim != 3:
+        raise ValueError("X, Y, Z, V must be 3-D arrays of the same shape")
+    d = V - float(level)
+    pts = []
+    for ax in range(3):
+        sl0 = [slice(None)] * 3
+        sl1 = [slice(None)] * 3
+        sl0[ax] = slice(None, -1)
+        sl1[ax] = slice(1, None)
+        d0, d1 = d[tuple(sl0)], d[tuple(sl1)]
+        with np.errstate(invalid="ignore"):
+            cross = (d0 * d1 < 0) | ((d0 == 0) & np.isfinite(d1))
+        if not cross.any():
+            continue
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = np.where(d0 == d1, 0.0, d0 / (d0 - d1))[cross]
+        coords = [
+            C[tuple(sl0)][cross] + t * (C[tuple(sl1)][cross] - C[tuple(sl0)][cross])
+            for C in (X, Y, Z)
+        ]
+        pts.append(np.column_stack(coords))
+    if not pts:
+        return np.empty((0, 3))
+    P = np.vstack(pts)
+    if P.shape[0] > max_points:
+        P = P[np.rint(np.linspace(0, P.shape[0] - 1, max_points)).astype(np.intp)]
+    return P

@@ -1,0 +1,250 @@
+"""Fast numerics: a function and its gradient compiled once to numpy, evaluated vectorized
+on grids and many points, with undefined points masked (NaN) and counted."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+
+from ._calculus import gradient, resolve_variable, to_point
+from ._parser import Function
+
+__all__ = [
+    "Compiled", "Evaluation", "GradientCheck", "Grid", "check_gradient", "compile_function",
+    "evaluate", "evaluate_grid",
+]
+
+
+def _numeric_form(expr: sp.Expr) -> sp.Expr:
+    """Prepare an expression for floating point: huge exact numbers become floats (numpy
+    cannot multiply by a 300-digit int) and Dirac deltas (second derivatives of |x|) are 0
+    away from the kink, which the undefined-point check reports separately."""
+    expr = expr.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
+    big = {a: sp.Float(a, 17) for a in expr.atoms(sp.Rational)
+           if abs(a.p) > 2**53 or a.q > 2**53}
+    return expr.xreplace(big) if big else expr
+
+
+@dataclass(frozen=True, eq=False)
+class Compiled:
+    """``fn`` and its gradient compiled once with ``lambdify(..., cse=True)``.
+
+    Methods take ``points`` of shape (m, n) (n = number of variables) and return values of
+    shape (m,) and gradients of shape (m, n); undefined or overflowing results are NaN.
+    """
+
+    fn: Function
+    gradient: tuple[sp.Expr, ...]
+    _f_and_grad: object
+    _grad: object
+
+    @property
+    def n(self) -> int:
+        return len(self.fn.variables)
+
+    def _columns(self, points: np.ndarray) -> list[np.ndarray]:
+        pts = np.asarray(points, dtype=float)
+        if pts.ndim != 2 or pts.shape[1] != self.n:
+            raise ValueError(f"points must have shape (m, {self.n}), got {pts.shape}")
+        return [pts[:, k] for k in range(self.n)]
+
+    def value_and_grad(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        cols = self._columns(points)
+        with np.errstate(all="ignore"):
+            out = self._f_and_grad(*cols)
+        m = len(points)
+        values = _full(out[0], (m,))
+        grads = np.empty((m, self.n))
+        for k in range(self.n):
+            grads[:, k] = out[k + 1]
+        _mask_inplace(values, grads.T)
+        return values, grads
+
+    def values(self, points: np.ndarray) -> np.ndarray:
+        return self.value_and_grad(points)[0]
+
+    def grad(self, points: np.ndarray) -> np.ndarray:
+        """∇f at each row of ``points``: shape (m, n); rows with any undefined entry are NaN."""
+        cols = self._columns(points)
+        with np.errstate(all="ignore"):
+            out = self._grad(*cols)
+        grads = np.empty((len(points), self.n))
+        for k in range(self.n):
+            grads[:, k] = out[k]
+        bad = ~np.isfinite(grads).all(axis=1)
+        if bad.any():
+            grads[bad] = np.nan
+        return grads
+
+    def grad_columns(self, *cols: np.ndarray) -> list[np.ndarray]:
+        """The raw compiled gradient on coordinate arrays (no masking, no copies): for hot
+        loops such as descent, which check finiteness themselves."""
+        return self._grad(*cols)
+
+
+def _full(a, shape) -> np.ndarray:
+    arr = np.asarray(a, dtype=float)
+    if arr.shape != shape:
+        arr = np.broadcast_to(arr, shape).copy()
+    return arr
+
+
+def _mask_inplace(values: np.ndarray, grads: np.ndarray) -> int:
+    """Set every component to NaN where any of f or its gradient is not finite; return the
+    number of such points. One pass: NaN and ±inf survive a sum."""
+    with np.errstate(all="ignore"):
+        total = values + grads.sum(axis=0) if len(grads) else values.copy()
+    bad = ~np.isfinite(total)
+    count = int(np.count_nonzero(bad))
+    if count:
+        values[bad] = np.nan
+        for g in grads:
+            g[bad] = np.nan
+    return count
+
+
+@lru_cache(maxsize=128)
+def compile_function(fn: Function) -> Compiled:
+    """Compile ``fn`` and its gradient to numpy once (cached per function) and return a
+    :class:`Compiled` evaluator."""
+    grad = gradient(fn)
+    exprs = [_numeric_form(e) for e in (fn.expr, *grad)]
+    args = list(fn.variables)
+    f_and_grad = sp.lambdify(args, exprs, "numpy", cse=True, dummify=True)
+    grad_only = sp.lambdify(args, exprs[1:], "numpy", cse=True, dummify=True)
+    return Compiled(fn, grad, f_and_grad, grad_only)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """f and ∇f at many points: ``values`` (m,), ``grads`` (m, n), ``undefined`` (m,) bool
+    mask of points where f or a partial is undefined or not finite, ``n_undefined``."""
+
+    values: np.ndarray
+    grads: np.ndarray
+    undefined: np.ndarray
+    n_undefined: int
+
+
+def evaluate(fn: Function, points: np.ndarray | Sequence) -> Evaluation:
+    """Evaluate f and ∇f at every row of ``points`` (shape (m, n)) at once."""
+    values, grads = compile_function(fn).value_and_grad(np.atleast_2d(np.asarray(points, float)))
+    undefined = np.isnan(values)
+    return Evaluation(values, grads, undefined, int(undefined.sum()))
+
+
+@dataclass(frozen=True)
+class Grid:
+    """f and ∇f on a rectangular grid.
+
+    ``axes``: one 1-D coordinate array per varying variable (``names`` gives them);
+    ``values``: f with numpy ``meshgrid(*axes, indexing="xy")`` shape — for two axes
+    (ny, nx), so ``values[j, i]`` is f(xs[i], ys[j]) as Plotly's contour expects;
+    ``grads``: shape (len(axes), *values.shape), the partials along the varying axes;
+    ``n_undefined`` of ``values.size`` points are NaN (undefined or not finite).
+    """
+
+    names: tuple[str, ...]
+    axes: tuple[np.ndarray, ...]
+    values: np.ndarray
+    grads: np.ndarray
+    fixed: dict
+    n_undefined: int
+
+    @property
+    def fraction_undefined(self) -> float:
+        return self.n_undefined / self.values.size if self.values.size else 0.0
+
+
+def evaluate_grid(
+    fn: Function,
+    ranges: Mapping[str, tuple[float, float]] | Sequence[tuple[float, float]],
+    resolution: int | Sequence[int] = 100,
+    fixed: Mapping[str, float] | None = None,
+) -> Grid:
+    """Evaluate f and ∇f on a grid, vectorized.
+
+    ``ranges`` maps the varying variables' names to (low, high) — or is a sequence of
+    (low, high) for the first variables in order; every other variable takes its value from
+    ``fixed`` (a slice, e.g. z = 1). ``resolution`` is points per axis (one int or one per
+    axis). Undefined points are NaN and counted, never an exception or a warning.
+    """
+    if not isinstance(ranges, Mapping):
+        ranges = dict(zip(fn.names, ranges, strict=False))
+    names = tuple(resolve_variable(fn, n).name for n in ranges)
+    fixed = {str(k): float(v) for k, v in (fixed or {}).items()}
+    res = [int(resolution)] * len(names) if np.isscalar(resolution) else list(resolution)
+    axes = tuple(np.linspace(float(lo), float(hi), int(r))
+                 for (lo, hi), r in zip(ranges.values(), res, strict=True))
+    mesh = np.meshgrid(*axes, indexing="xy") if axes else []
+    shape = mesh[0].shape if mesh else ()
+    coords = []
+    for name in fn.names:
+        if name in names:
+            coords.append(mesh[names.index(name)])
+        elif name in fixed:
+            coords.append(np.full(shape, fixed[name]))
+        else:
+            raise ValueError(f"give {name} a range or a fixed value")
+    compiled = compile_function(fn)
+    with np.errstate(all="ignore"):
+        out = compiled._f_and_grad(*coords)
+    values = _full(out[0], shape)
+    grads = np.empty((len(names), *shape))
+    for k, name in enumerate(names):
+        grads[k] = out[1 + fn.names.index(name)]
+    n_bad = _mask_inplace(values, grads)
+    return Grid(names, axes, values, grads, fixed, n_bad)
+
+
+@dataclass(frozen=True)
+class GradientCheck:
+    """Symbolic ∇f against central finite differences at ``point``.
+
+    ``relative_error`` = ‖symbolic − numeric‖ / max(‖symbolic‖, ‖numeric‖, 1e-12);
+    ``ok`` when it is below ``tolerance`` (NaN-safe: False where undefined)."""
+
+    point: np.ndarray
+    symbolic: np.ndarray
+    numeric: np.ndarray
+    step: float
+    relative_error: float
+    tolerance: float
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.relative_error <= self.tolerance)
+
+
+def check_gradient(
+    fn: Function,
+    point: Sequence[float] | Mapping[str, float],
+    step: float | None = None,
+    tolerance: float = 1e-5,
+) -> GradientCheck:
+    """Compare the symbolic gradient with central differences (f(a+h) − f(a−h)) / 2h.
+
+    The default step is h = 1e-5·max(1, |a_i|) per coordinate. All 2n shifted points are
+    evaluated in one vectorized call.
+    """
+    a = to_point(fn, point)
+    n = a.size
+    compiled = compile_function(fn)
+    h = (1e-5 * np.maximum(1.0, np.abs(a))) if step is None else np.full(n, float(step))
+    shifted = np.repeat(a[None, :], 2 * n, axis=0)
+    idx = np.arange(n)
+    shifted[2 * idx, idx] += h
+    shifted[2 * idx + 1, idx] -= h
+    values = compiled.values(shifted)
+    numeric = (values[0::2] - values[1::2]) / (2 * h)
+    symbolic = compiled.grad(a[None, :])[0]
+    with np.errstate(all="ignore"):
+        denom = max(np.linalg.norm(symbolic), np.linalg.norm(numeric), 1e-12)
+        err = float(np.linalg.norm(symbolic - numeric) / denom)
+    if not np.isfinite(err):
+        err = float("nan")
+    return GradientCheck(a, symbolic, numeric, float(h.max()) if n else 0.0, err, tolerance)

@@ -1,0 +1,713 @@
+"""A safe parser for functions written the way a learner writes them on paper.
+
+No user text ever reaches ``eval``, ``sympify`` or ``parse_expr``: the text is normalised,
+checked character by character against an allow-list, tokenised, and parsed by a small
+recursive-descent parser that builds sympy objects directly. Every size that could exhaust
+the machine (length, literals, exponents, nesting, expression size) is bounded while
+parsing, so ``parse`` finishes in milliseconds on any input.
+
+Grammar (lowest to highest precedence)::
+
+    expr    := term (('+' | '-') term)*
+    term    := unary (('*' | '/' | <juxtaposition>) unary)*
+    unary   := ('+' | '-') unary | power
+    power   := postfix ('^' unary)?          # right-associative: 2^3^2 = 2^9
+    postfix := atom | func_call
+    atom    := number | name | '(' expr ')' | '|' expr '|'
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+__all__ = ["LIMITS", "Function", "ParseError", "parse"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds that keep ``parse`` fast on any input (documented in the README)."""
+
+    max_length: int = 600  # characters of input
+    max_literal_digits: int = 30  # digits in one number literal
+    max_number_digits: int = 300  # digits of any exact number built while parsing
+    max_exponent: int = 1000  # |n| for a numeric exponent
+    max_tower: int = 3  # powers stacked in one chain: x^y^z is 3
+    max_depth: int = 30  # nesting of parentheses, bars and function calls
+    max_nodes: int = 400  # nodes of the parsed expression tree
+    max_variables: int = 12
+
+
+LIMITS = Limits()
+
+
+class ParseError(ValueError):
+    """Input that is not a function we can work with.
+
+    ``str(err)`` is a sentence a student understands, saying what to do instead.
+    ``err.position`` is the 0-based index in the original text where the problem is,
+    or ``None`` when the problem is not at one place.
+    """
+
+    def __init__(self, message: str, position: int | None = None):
+        if position is not None:
+            message = f"{message} (at character {position + 1})"
+        super().__init__(message)
+        self.position = position
+
+
+@dataclass(frozen=True)
+class Function:
+    """A parsed function: ``expr`` (sympy), ``variables`` (x, y, z first, then the others
+    alphabetically) and ``text`` (the input exactly as given)."""
+
+    expr: sp.Expr
+    variables: tuple[sp.Symbol, ...]
+    text: str = field(compare=False)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(v.name for v in self.variables)
+
+    def __repr__(self) -> str:
+        return f"Function({self.expr}, variables={self.names})"
+
+
+# --- vocabulary ------------------------------------------------------------------------
+
+def _log(*args: sp.Expr) -> sp.Expr:
+    if len(args) == 2:
+        return sp.log(args[0], args[1])
+    return sp.log(args[0])
+
+
+# name -> (sympy callable, allowed argument counts)
+_FUNCTIONS: dict[str, tuple[object, tuple[int, ...]]] = {
+    "sin": (sp.sin, (1,)), "cos": (sp.cos, (1,)), "tan": (sp.tan, (1,)),
+    "cot": (sp.cot, (1,)), "sec": (sp.sec, (1,)), "csc": (sp.csc, (1,)),
+    "asin": (sp.asin, (1,)), "acos": (sp.acos, (1,)), "atan": (sp.atan, (1,)),
+    "acot": (sp.acot, (1,)), "asec": (sp.asec, (1,)), "acsc": (sp.acsc, (1,)),
+    "arcsin": (sp.asin, (1,)), "arccos": (sp.acos, (1,)), "arctan": (sp.atan, (1,)),
+    "arccot": (sp.acot, (1,)), "arcsec": (sp.asec, (1,)), "arccsc": (sp.acsc, (1,)),
+    "atan2": (sp.atan2, (2,)), "arctan2": (sp.atan2, (2,)),
+    "sinh": (sp.sinh, (1,)), "cosh": (sp.cosh, (1,)), "tanh": (sp.tanh, (1,)),
+    "coth": (sp.coth, (1,)), "sech": (sp.sech, (1,)), "csch": (sp.csch, (1,)),
+    "asinh": (sp.asinh, (1,)), "acosh": (sp.acosh, (1,)), "atanh": (sp.atanh, (1,)),
+    "arsinh": (sp.asinh, (1,)), "arcosh": (sp.acosh, (1,)), "artanh": (sp.atanh, (1,)),
+    "arcsinh": (sp.asinh, (1,)), "arccosh": (sp.acosh, (1,)), "arctanh": (sp.atanh, (1,)),
+    "exp": (sp.exp, (1,)), "ln": (sp.log, (1,)), "log": (_log, (1, 2)),
+    "log10": (lambda a: sp.log(a, 10), (1,)), "log2": (lambda a: sp.log(a, 2), (1,)),
+    "sqrt": (sp.sqrt, (1,)), "abs": (sp.Abs, (1,)),
+    "sigmoid": (lambda a: 1 / (1 + sp.exp(-a)), (1,)),
+}
+_CONSTANTS = {"pi": sp.pi, "e": sp.E}
+_GREEK = (
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron "
+    "rho sigma tau upsilon phi chi psi omega"
+).split()
+_KNOWN = set(_FUNCTIONS) | set(_CONSTANTS) | set(_GREEK)
+# Words a learner (or an attacker) may type that we recognise and refuse by name.
+_UNSUPPORTED = {
+    "max": "max(…) is not supported: its gradient jumps. Try a smooth function",
+    "min": "min(…) is not supported: its gradient jumps. Try a smooth function",
+    "sum": "sum(…) is not supported: write the terms out with +",
+    "floor": "floor(…) is not supported: its derivative is zero almost everywhere",
+    "ceil": "ceil(…) is not supported: its derivative is zero almost everywhere",
+    "factorial": "factorial is not supported: it is not differentiable",
+    "gamma": None,  # a Greek variable name; listed so it is never split
+    "mod": "mod is not supported",
+    "sign": "sign(…) is not supported: use |x|/x or abs",
+    "sgn": "sgn(…) is not supported: use |x|/x or abs",
+    "diff": "derivatives are computed for you: type just the function",
+    "integrate": "integrals are not supported: type just the function",
+}
+_SUPERSCRIPTS = {
+    "⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7",
+    "⁸": "8", "⁹": "9", "⁻": "-", "⁺": "+",
+}
+_REPLACEMENTS = {
+    "−": "-", "–": "-", "—": "-", "‐": "-", "‑": "-", "×": "*", "·": "*", "⋅": "*",
+    "∙": "*", "÷": "/", "∕": "/", "√": "sqrt", "∣": "|", "｜": "|",
+}
+_GREEK_LETTERS = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
+    "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu",
+    "ν": "nu", "ξ": "xi", "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon",
+    "φ": "phi", "ϕ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega",
+}
+_ALLOWED = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 +-*/^().,|")
+_FORBIDDEN_HINTS = {
+    "_": "underscores are not allowed: write x1 instead of x_1",
+    "[": "square brackets are not allowed: use round parentheses ( )",
+    "]": "square brackets are not allowed: use round parentheses ( )",
+    "{": "braces are not allowed: use round parentheses ( )",
+    "}": "braces are not allowed: use round parentheses ( )",
+    "'": "quotes are not allowed: type the function itself, without quotes",
+    '"': "quotes are not allowed: type the function itself, without quotes",
+    "`": "backticks are not allowed: type the function itself",
+    "=": "type only the right-hand side: for f(x, y) = x^2 + y^2, type x^2 + y^2",
+    "<": "comparisons are not allowed: type a function, not an inequality",
+    ">": "comparisons are not allowed: type a function, not an inequality",
+    "!": "'!' is not allowed: factorials and negations are not supported",
+    "&": "logical operators are not allowed: type a function",
+    "~": "'~' is not allowed: use - for negation",
+    "%": "'%' is not allowed: write percentages as decimals (5% = 0.05)",
+    "@": "'@' is not allowed: use * to multiply",
+    ";": "only one expression at a time: remove ';'",
+    ":": "':' is not allowed: type just the function",
+    "\\": "backslashes are not allowed: type sqrt(x), not \\sqrt{x}",
+    "#": "'#' is not allowed",
+    "$": "'$' is not allowed: type the function without LaTeX dollars",
+    "?": "'?' is not allowed",
+}
+
+
+# --- normalisation ---------------------------------------------------------------------
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """Map Unicode notation to ASCII; return the new text and, per character, its index
+    in the original text (for error positions). Rejects invisible and look-alike characters."""
+    out: list[str] = []
+    where: list[int] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in _SUPERSCRIPTS:  # x²³ -> x^(23); x⁻¹ -> x^(-1)
+            j = i
+            while j < len(text) and text[j] in _SUPERSCRIPTS:
+                j += 1
+            sup = "".join(_SUPERSCRIPTS[c] for c in text[i:j])
+            piece = "^(" + sup + ")"
+            out.append(piece)
+            where.extend([i] * len(piece))
+            i = j
+            continue
+        piece = _one_char(ch, i)
+        out.append(piece)
+        where.extend([i] * len(piece))
+        i += 1
+    return "".join(out), where
+
+
+def _one_char(ch: str, i: int) -> str:
+    if ch in _ALLOWED:
+        return ch
+    if ch in _REPLACEMENTS:
+        return _REPLACEMENTS[ch]
+    if ch in _GREEK_LETTERS:
+        return " " + _GREEK_LETTERS[ch] + " "
+    if ch == "π":
+        return " pi "
+    if ch in "\t\n\r":
+        return " "
+    if ch in _FORBIDDEN_HINTS:
+        raise ParseError(_FORBIDDEN_HINTS[ch], i)
+    cat = unicodedata.category(ch)
+    name = unicodedata.name(ch, f"U+{ord(ch):04X}")
+    if cat in ("Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp"):
+        raise ParseError(
+            f"invisible or control character {name} found: delete it and retype that part", i
+        )
+    if cat == "Zs":  # exotic spaces
+        return " "
+    folded = unicodedata.normalize("NFKC", ch)
+    if folded != ch and len(folded) <= 3 and all(c in _ALLOWED for c in folded):
+        return folded  # full-width letters and digits, ligatures
+    if cat.startswith("L"):
+        raise ParseError(
+            f"the letter {ch!r} ({name.title()}) is not a plain Latin letter, though it may "
+            "look like one: retype it on a standard keyboard", i,
+        )
+    raise ParseError(f"the character {ch!r} ({name.title()}) is not allowed here", i)
+
+
+# --- tokens ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str  # num, name, op, end
+    text: str
+    pos: int  # index in the normalised text
+
+
+_TOKEN_RE = re.compile(
+    r"(?P<space>\s+)|(?P<num>\d+\.?\d*|\.\d+)|(?P<word>[A-Za-z]+\d*)|(?P<op>\*\*|[-+*/^(),|.])"
+)
+
+
+def _tokenise(s: str, where: list[int]) -> list[_Tok]:
+    toks: list[_Tok] = []
+    pos = 0
+    while pos < len(s):
+        m = _TOKEN_RE.match(s, pos)
+        if m is None:  # pragma: no cover - every allowed character matches
+            raise ParseError(f"unexpected character {s[pos]!r}", where[pos])
+        kind = m.lastgroup
+        text = m.group()
+        if kind == "num":
+            if text.count(".") and m.end() < len(s) and s[m.end()] == ".":
+                raise ParseError("a number has two decimal points", where[m.end()])
+            digits = len(text.replace(".", "").lstrip("0"))
+            if digits > LIMITS.max_literal_digits:
+                raise ParseError(
+                    f"the number is too long (over {LIMITS.max_literal_digits} digits): "
+                    "use a shorter one", where[pos],
+                )
+            sci = re.match(r"[eE]([-+]?\d+)", s[m.end():])
+            if sci:
+                power = sci.group(1)[:8]
+                raise ParseError(
+                    f"scientific notation like {text}e{power} is not supported: write "
+                    f"{text}*10^({power}) instead (and 2e^x for 2·eˣ)", where[m.end()],
+                )
+            toks.append(_Tok("num", text, pos))
+        elif kind == "word":
+            before_paren = s[m.end():].lstrip().startswith("(")
+            toks.extend(_split_word(text, pos, where, before_paren))
+        elif kind == "op":
+            if text == "." :
+                raise ParseError(
+                    "a dot may only be a decimal point (as in 1.5); attribute access like "
+                    "x.y is not allowed", where[pos],
+                )
+            toks.append(_Tok("op", "^" if text == "**" else text, pos))
+        pos = m.end()
+    toks.append(_Tok("end", "", len(s)))
+    return toks
+
+
+def _split_word(word: str, pos: int, where: list[int], before_paren: bool) -> list[_Tok]:
+    """Split a run of letters (and trailing digits) into names.
+
+    Known names (functions, constants, Greek letters) are never split; a letter followed by
+    digits is one variable (x1); other runs are products of single letters (xy = x*y),
+    reading known names out of them (xsin -> x sin, sinx -> sin x, pix -> pi x). A run of
+    single letters that does not read as a product (foo, eval) is rejected by name."""
+    if keyword.iskeyword(word) and word != "lambda":
+        raise ParseError(
+            f"'{word}' is a programming keyword, not maths: type only the function, "
+            "such as x^2 + y^2", where[pos],
+        )
+    if word in _GREEK and before_paren and word in ("gamma", "beta", "zeta"):
+        raise ParseError(
+            f"'{word}' is read as a Greek letter variable; the {word} function is not "
+            f"supported (write {word}*(…) to multiply)", where[pos],
+        )
+    if word in _KNOWN or word in _UNSUPPORTED:
+        return [_Tok("name", word, pos)]
+    m = re.fullmatch(r"([A-Za-z]+?)(\d+)", word)
+    letters, digits = (m.group(1), m.group(2)) if m else (word, "")
+    pieces: list[tuple[str, int]] = []
+    i = 0
+    while i < len(letters):
+        for n in range(len(letters) - i, 1, -1):  # longest known name starting here
+            if letters[i:i + n] in _KNOWN or letters[i:i + n] in _UNSUPPORTED:
+                pieces.append((letters[i:i + n], i))
+                i += n
+                break
+        else:
+            pieces.append((letters[i], i))
+            i += 1
+    singles = "".join(p for p, _ in pieces if len(p) == 1)
+    if len(letters) > 1 and not _reads_as_product(singles, all_single=len(singles) == len(
+            letters), before_paren=before_paren and len(pieces[-1][0]) == 1):
+        hint = ""
+        if word.lower() in _KNOWN:
+            hint = f"; function names are lower case: {word.lower()}"
+        elif before_paren:
+            hint = "; the functions are sin, cos, tan, exp, log, ln, sqrt, abs, … (see the list)"
+        raise ParseError(
+            f"unknown name '{word}': variables are single letters (or a letter and digits, "
+            f"like x1, or a Greek name like theta){hint}; to multiply letters, put spaces or * "
+            f"between them ({' * '.join(letters)})", where[pos],
+        )
+    if digits:
+        last, at = pieces[-1]
+        if len(last) != 1:
+            raise ParseError(
+                f"unknown name '{word}': a number after a name needs a * ({last}*{digits})",
+                where[pos],
+            )
+        pieces[-1] = (last + digits, at)
+    return [_Tok("name", p, pos + at) for p, at in pieces]
+
+
+def _reads_as_product(singles: str, *, all_single: bool, before_paren: bool) -> bool:
+    """Whether the single letters of a run read as a product (xy, xyz, abc, xxy, 2pix)
+    rather than an unknown word (foo, eval, compile): only x, y, z, or at most three
+    distinct letters. A run of several letters right before '(' (bar(x)) reads as an
+    unknown function unless it is made of x, y and z only."""
+    if set(singles) <= set("xyz"):
+        return True
+    if all_single and before_paren:
+        return False
+    return len(singles) <= 3 and len(set(singles)) == len(singles)
+
+
+# --- parser ----------------------------------------------------------------------------
+
+class _Parser:
+    def __init__(self, toks: list[_Tok], where: list[int]):
+        self.toks = toks
+        self.where = where
+        self.i = 0
+        self.depth = 0
+        self.abs_depth = 0
+        self.symbols: dict[str, sp.Symbol] = {}
+
+    # helpers
+    @property
+    def tok(self) -> _Tok:
+        return self.toks[self.i]
+
+    def pos(self, tok: _Tok | None = None) -> int | None:
+        tok = tok or self.tok
+        if tok.pos < len(self.where):
+            return self.where[tok.pos]
+        return (self.where[-1] + 1) if self.where else 0
+
+    def error(self, message: str, tok: _Tok | None = None) -> ParseError:
+        return ParseError(message, self.pos(tok))
+
+    def accept(self, text: str) -> bool:
+        if self.tok.kind == "op" and self.tok.text == text:
+            self.i += 1
+            return True
+        return False
+
+    def expect(self, text: str, opened: _Tok) -> None:
+        if not self.accept(text):
+            what = "end of input" if self.tok.kind == "end" else repr(self.tok.text)
+            raise self.error(
+                f"expected {text!r} to close the {opened.text!r} opened at character "
+                f"{self.pos(opened) + 1}, found {what}",
+            )
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > LIMITS.max_depth:
+            raise self.error(
+                f"the expression is nested too deeply (more than {LIMITS.max_depth} levels): "
+                "simplify it"
+            )
+
+    # grammar
+    def parse(self) -> sp.Expr:
+        if self.tok.kind == "end":
+            raise ParseError("type a function, for example x^2 + y^2")
+        expr = self.expr()
+        if self.tok.kind != "end":
+            t = self.tok
+            if t.text == ")":
+                raise self.error("there is a ')' without a matching '('")
+            if t.text == ",":
+                raise self.error("a comma may only separate arguments, as in log(x, 2)")
+            raise self.error(f"unexpected {t.text!r}")
+        return expr
+
+    def expr(self) -> sp.Expr:
+        self.enter()
+        result = self.term()
+        while self.tok.kind == "op" and self.tok.text in "+-":
+            op = self.tok
+            self.i += 1
+            rhs = self.term()
+            result = _check(result + rhs if op.text == "+" else result - rhs, self, op)
+        self.depth -= 1
+        return result
+
+    def starts_operand(self) -> bool:
+        t = self.tok
+        if t.kind in ("num", "name"):
+            return True
+        if t.kind == "op" and t.text == "(":
+            return True
+        # a bar starts a new |…| only where it cannot close one
+        return t.kind == "op" and t.text == "|" and self.abs_depth == 0
+
+    def term(self) -> sp.Expr:
+        result = self.unary()
+        while True:
+            t = self.tok
+            if t.kind == "op" and t.text in "*/":
+                self.i += 1
+                if self.tok.kind == "op" and self.tok.text in "*/^)":
+                    raise self.error(f"'{t.text}' must be followed by a number, variable or '('")
+                rhs = self.unary()
+                if t.text == "*":
+                    result = _check(result * rhs, self, t)
+                else:
+                    if rhs == 0:
+                        raise self.error("division by zero", t)
+                    result = _check(result / rhs, self, t)
+            elif self.starts_operand():
+                result = _check(result * self.power(), self, t)  # juxtaposition: 3xy
+            else:
+                return result
+
+    def unary(self) -> sp.Expr:
+        t = self.tok
+        if t.kind == "op" and t.text in "+-":
+            self.i += 1
+            self.enter()
+            operand = self.unary()
+            self.depth -= 1
+            return _check(-operand, self, t) if t.text == "-" else operand
+        return self.power()
+
+    def power(self, tower: int = 1) -> sp.Expr:
+        base = self.postfix()
+        t = self.tok
+        if t.kind == "op" and t.text == "^":
+            self.i += 1
+            if tower >= LIMITS.max_tower:
+                raise self.error(
+                    f"too many stacked powers (at most {LIMITS.max_tower}): "
+                    "use parentheses to simplify", t,
+                )
+            self.enter()
+            if self.tok.kind == "op" and self.tok.text in "+-":
+                sign = self.tok
+                self.i += 1
+                exponent = self.power(tower + 1)
+                if sign.text == "-":
+                    exponent = -exponent
+            else:
+                exponent = self.power(tower + 1)
+            self.depth -= 1
+            return _pow(base, exponent, self, t)
+        return base
+
+    def postfix(self) -> sp.Expr:
+        t = self.tok
+        if t.kind == "name" and t.text in _FUNCTIONS:
+            return self.call()
+        return self.atom()
+
+    def call(self) -> sp.Expr:
+        name_tok = self.tok
+        name = name_tok.text
+        func, arities = _FUNCTIONS[name]
+        self.i += 1
+        # sin^2 x means (sin x)^2, as on paper
+        power = None
+        if self.tok.kind == "op" and self.tok.text == "^":
+            caret = self.tok
+            self.i += 1
+            power = self.unary_atom()
+            if not power.is_number:
+                raise self.error(f"write ({name} …)^{{power}} for a non-numeric power", caret)
+        self.enter()
+        if self.tok.kind == "op" and self.tok.text == "(":
+            opened = self.tok
+            self.i += 1
+            saved, self.abs_depth = self.abs_depth, 0
+            args = [self.expr()]
+            while self.accept(","):
+                args.append(self.expr())
+            self.abs_depth = saved
+            self.expect(")", opened)
+        elif self.starts_operand():
+            # sin x, sin 2x, sin xy: the argument is the following product of atoms,
+            # up to the next function name, operator or bracket
+            args = [self.bare_argument()]
+        else:
+            raise self.error(f"{name} needs an argument, as in {name}(x)", name_tok)
+        self.depth -= 1
+        if len(args) not in arities:
+            want = " or ".join(str(a) for a in arities)
+            raise self.error(
+                f"{name} takes {want} argument{'s' if arities != (1,) else ''}, "
+                f"got {len(args)}", name_tok,
+            )
+        try:
+            value = func(*args)
+        except (ValueError, TypeError, ZeroDivisionError) as exc:
+            raise self.error(f"{name} cannot be applied here ({exc})", name_tok) from None
+        value = _check(value, self, name_tok)
+        if power is not None:
+            value = _pow(value, power, self, name_tok)
+        return value
+
+    def unary_atom(self) -> sp.Expr:
+        t = self.tok
+        if t.kind == "op" and t.text == "-":
+            self.i += 1
+            return -self.atom()
+        return self.atom()
+
+    def bare_argument(self) -> sp.Expr:
+        result = self.power()
+        while self.starts_operand() and not (
+            self.tok.kind == "name" and self.tok.text in _FUNCTIONS
+        ):
+            t = self.tok
+            if t.kind == "op" and t.text == "(":
+                break  # sin x (x+1) = sin(x)·(x+1)
+            result = _check(result * self.power(), self, t)
+        return result
+
+    def atom(self) -> sp.Expr:
+        t = self.tok
+        if t.kind == "num":
+            self.i += 1
+            return sp.Rational(t.text) if "." in t.text else sp.Integer(t.text)
+        if t.kind == "name":
+            self.i += 1
+            return self.name(t)
+        if t.kind == "op" and t.text == "(":
+            self.i += 1
+            self.enter()
+            if self.tok.kind == "op" and self.tok.text == ")":
+                raise self.error("empty parentheses: put an expression inside ( )", t)
+            saved, self.abs_depth = self.abs_depth, 0  # bars inside ( ) open new |…|
+            inner = self.expr()
+            self.abs_depth = saved
+            self.expect(")", t)
+            self.depth -= 1
+            return inner
+        if t.kind == "op" and t.text == "|":
+            self.i += 1
+            self.enter()
+            self.abs_depth += 1
+            inner = self.expr()
+            self.abs_depth -= 1
+            if not self.accept("|"):
+                raise self.error("missing the closing '|' of an absolute value |…|", t)
+            self.depth -= 1
+            return _check(sp.Abs(inner), self, t)
+        if t.kind == "end":
+            raise self.error("the expression ends too early: something is missing at the end")
+        if t.text == ")":
+            raise self.error("there is a ')' without a matching '(' or with nothing before it")
+        if t.text == ",":
+            raise self.error("a comma may only separate arguments, as in log(x, 2)")
+        raise self.error(f"unexpected {t.text!r}: something is missing before it")
+
+    def name(self, t: _Tok) -> sp.Expr:
+        word = t.text
+        if word in _CONSTANTS:
+            return _CONSTANTS[word]
+        if word in _UNSUPPORTED and _UNSUPPORTED[word]:
+            raise self.error(_UNSUPPORTED[word], t)
+        sym = self.symbols.get(word)
+        if sym is None:
+            if len(self.symbols) >= LIMITS.max_variables:
+                raise self.error(f"too many variables (at most {LIMITS.max_variables})", t)
+            sym = self.symbols[word] = sp.Symbol(word)
+        return sym
+
+
+def _digits(n: int) -> int:
+    return 1 if n == 0 else int(abs(n).bit_length() * 0.30103) + 1
+
+
+def _check(value: sp.Expr, parser: _Parser, tok: _Tok) -> sp.Expr:
+    """Bound exact numbers built while parsing (sympy folds 10^200 * 10^200 into one)."""
+    coeff = value
+    if value.is_Mul or value.is_Add:
+        coeff = value.as_coeff_Mul()[0] if value.is_Mul else value.as_coeff_Add()[0]
+    if coeff.is_Rational:
+        p, q = coeff.p, coeff.q
+        if max(_digits(p), _digits(q)) > LIMITS.max_number_digits:
+            raise parser.error(
+                f"a number here has more than {LIMITS.max_number_digits} digits: use smaller "
+                "numbers", tok,
+            )
+    if value is sp.nan or value.has(sp.zoo, sp.nan):
+        raise parser.error("this is undefined (division by zero)", tok)
+    return value
+
+
+def _pow(base: sp.Expr, exponent: sp.Expr, parser: _Parser, tok: _Tok) -> sp.Expr:
+    if exponent.is_Rational:
+        if abs(exponent) > LIMITS.max_exponent:
+            raise parser.error(
+                f"the exponent is too large (more than {LIMITS.max_exponent} in size): "
+                "use a smaller power", tok,
+            )
+        if base.is_Rational and base != 0:
+            size = abs(float(exponent)) * max(math.log10(abs(base.p)), math.log10(base.q))
+            if size > LIMITS.max_number_digits:
+                raise parser.error(
+                    f"this power would have more than {LIMITS.max_number_digits} digits: "
+                    "use smaller numbers", tok,
+                )
+        if base == 0 and exponent < 0:
+            raise parser.error("0 to a negative power is undefined (division by zero)", tok)
+    elif exponent.is_number and not exponent.is_finite:
+        raise parser.error("the exponent is undefined", tok)
+    return _check(sp.Pow(base, exponent), parser, tok)
+
+
+def _order(symbols: dict[str, sp.Symbol]) -> tuple[sp.Symbol, ...]:
+    first = [symbols[n] for n in ("x", "y", "z") if n in symbols]
+    rest = sorted((s for n, s in symbols.items() if n not in ("x", "y", "z")),
+                  key=_natural_key)
+    return tuple(first + rest)
+
+
+def _natural_key(sym: sp.Symbol) -> tuple[str, int]:
+    """Alphabetical, with numbered names in numeric order: x2 before x10."""
+    m = re.fullmatch(r"(\D+)(\d*)", sym.name)
+    return (m.group(1), int(m.group(2) or -1)) if m else (sym.name, -1)
+
+
+def _count_nodes(expr: sp.Expr, limit: int) -> int:
+    n = 0
+    for _ in sp.preorder_traversal(expr):
+        n += 1
+        if n > limit:
+            break
+    return n
+
+
+def parse(text: str) -> Function:
+    """Parse a function written as on paper into a :class:`Function`.
+
+    Accepts ``^`` and ``**``, implicit multiplication (``3xy``, ``2(x+1)``, ``x sin y``),
+    ``e^x``/``exp``, ``ln``/``log``/``log(x, b)``, ``sqrt``, ``|x|``/``abs``, trigonometric,
+    inverse trigonometric and hyperbolic functions, ``pi``, ``e``, decimals and common Unicode
+    (``x²``, ``−``, ``×``, ``π``, Greek letters). Single letters are variables; ``x1`` and
+    Greek names (``theta``) are single variables.
+
+    Raises :class:`ParseError` (a ``ValueError``) with a message saying what to do instead,
+    and the position of the problem where there is one. Never evaluates the text as code and
+    finishes in milliseconds on any input: see ``LIMITS``.
+    """
+    if not isinstance(text, str):
+        raise ParseError("the function must be given as text")
+    if len(text) > LIMITS.max_length:
+        raise ParseError(
+            f"the input is too long ({len(text)} characters; at most {LIMITS.max_length}): "
+            "type a shorter function"
+        )
+    normalised, where = _normalise(text)
+    if len(normalised) > 2 * LIMITS.max_length:
+        raise ParseError("the input is too long once its symbols are spelled out")
+    if not normalised.strip():
+        raise ParseError("type a function, for example x^2 + y^2")
+    tokens = _tokenise(normalised, where)
+    parser = _Parser(tokens, where)
+    expr = parser.parse()
+    if _count_nodes(expr, LIMITS.max_nodes) > LIMITS.max_nodes:
+        raise ParseError(
+            f"the expression is too large (more than {LIMITS.max_nodes} parts): "
+            "type a shorter function"
+        )
+    if not expr.is_finite and expr.is_number:
+        raise ParseError("this is undefined or infinite: check for division by zero")
+    for number in expr.atoms(sp.Rational):
+        if max(_digits(number.p), _digits(number.q)) > LIMITS.max_number_digits:
+            raise ParseError(
+                f"a number has more than {LIMITS.max_number_digits} digits: use smaller numbers"
+            )
+    symbols = {s.name: s for s in expr.free_symbols}
+    return Function(expr=expr, variables=_order(symbols), text=text)
+
+

@@ -1,0 +1,66 @@
+"""Worker process for :func:`gradcore.run_bounded`: reads length-prefixed pickled
+``(func, args, kwargs)`` requests on stdin from its parent (never from users), runs them
+and writes ``(ok, result_or_exception)`` back. It lives under a memory limit and exits
+when its stdin closes."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import struct
+import sys
+
+
+def _limit_memory() -> None:
+    try:
+        import resource
+
+        limit = int(os.environ.get("GRADCORE_WORKER_MEMORY_MB", "1024")) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not on this platform
+        pass
+
+
+def _read_exact(stream, n: int) -> bytes | None:
+    data = b""
+    while len(data) < n:
+        chunk = stream.read(n - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return data
+
+
+def main() -> None:
+    import gradcore  # noqa: F401  - pay the sympy import once, before the first request
+
+    _limit_memory()
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # stray prints must not corrupt the protocol
+    while True:
+        header = _read_exact(stdin, 8)
+        if header is None:
+            return
+        (size,) = struct.unpack("!Q", header)
+        body = _read_exact(stdin, size)
+        if body is None:
+            return
+        try:
+            func, args, kwargs = pickle.loads(body)
+            if not getattr(func, "__module__", "").startswith("gradcore"):
+                raise ValueError("only gradcore functions run here")
+            reply = (True, func(*args, **kwargs))
+            out = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        except MemoryError as exc:
+            out = pickle.dumps((False, exc))
+        except Exception as exc:  # noqa: BLE001 - sent back and re-raised in the parent
+            try:
+                out = pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:  # noqa: BLE001 - unpicklable exception
+                out = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+        stdout.write(struct.pack("!Q", len(out)) + out)
+        stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
