@@ -1,0 +1,31 @@
+"""Gradient Explorer: the entry point. One ``st.navigation`` over the page files; the
+function being explored lives in session state (and the URL), shared by every page.
+
+Each page also calls ``state.init()`` (idempotent) through ``ui.guarded``, so a page run on
+its own (as Streamlit's AppTest does on reruns when a ``pages/`` folder exists) behaves the
+same."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from gradapp import state
+
+st.set_page_config(page_title="Gradient Explorer", page_icon="∇", layout="wide")
+
+HERE = Path(__file__).parent
+PAGES = [  # (file, title, icon): only pages that exist are registered
+    ("pages/function.py", "Function", ":material/function:"),
+    ("pages/partials.py", "Partial derivatives", ":material/calculate:"),
+    ("pages/field.py", "Gradient field", ":material/explore:"),
+    ("pages/descent.py", "Gradient descent", ":material/trending_down:"),
+    ("pages/practice.py", "Practice", ":material/school:"),
+]
+
+state.init()
+pages = [
+    st.Page(path, title=title, icon=icon, default=(i == 0))
+    for i, (path, title, icon) in enumerate(p for p in PAGES if (HERE / p[0]).exists())
+]
+page = st.navigation(pages)
+page.run()

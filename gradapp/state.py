@@ -1,0 +1,151 @@
+"""Session state shared by every page: the function being explored, the chosen point and
+the settings a share link carries, mirrored in the URL's query parameters.
+
+Query parameters are untrusted input: the function goes through ``gradcore.parse`` like
+anything typed, numbers are parsed with bounds, and nothing from the URL reaches HTML.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import streamlit as st
+
+import gradcore as gc
+
+DEFAULT_TEXT = "x^2 + y^2"
+DEFAULT_POINT = (1.0, 2.0, 0.0)  # the seed's example point (1, 2)
+MAX_PARAM_LENGTH = 2 * gc.LIMITS.max_length  # longer query values are ignored
+
+K_TEXT = "fn_text"  # the last valid function's text
+K_INPUT = "fn_input"  # the Function page's text box
+K_ERROR = "fn_error"  # the message for a rejected input
+K_LINK_ERROR = "link_error"  # the message for a rejected share link
+K_POINT = "point"  # {name: value}
+K_PROJECTOR = "projector"
+K_STARTED = "_state_started"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the cached loader knows about a text: the parsed function and its analysis,
+    or the message explaining why there is none."""
+
+    fn: gc.Function | None
+    analysis: gc.Analysis | None
+    error: str | None
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def load(text: str) -> Loaded:
+    """Parse, differentiate (time-bounded) and compile ``text``; cached across sessions."""
+    try:
+        fn = gc.parse(text)
+    except gc.ParseError as exc:
+        return Loaded(None, None, str(exc))
+    try:
+        return Loaded(fn, gc.analyze(fn), None)
+    except gc.TooComplexError as exc:
+        return Loaded(fn, None, str(exc))
+
+
+def parse_numbers(raw: str | None, count: int | None = None, bound: float = 1e6
+                  ) -> list[float] | None:
+    """Comma-separated finite numbers from a query value, or None if anything is off."""
+    if raw is None or len(raw) > 200:
+        return None
+    parts = raw.split(",")
+    if count is not None and len(parts) != count:
+        return None
+    try:
+        values = [float(p) for p in parts if len(p) <= 24]
+    except ValueError:
+        return None
+    if len(values) != len(parts) or not all(math.isfinite(v) and abs(v) <= bound
+                                            for v in values):
+        return None
+    return values
+
+
+def _format(v: float) -> str:
+    return f"{v:.6g}"
+
+
+def init() -> None:
+    """Set up the session on its first run (reading the share link), then keep the URL in
+    step with the state on every run. Called by ``app.py`` before the page runs."""
+    ss = st.session_state
+    if K_STARTED not in ss:
+        ss[K_STARTED] = True
+        ss[K_TEXT] = DEFAULT_TEXT
+        qp = st.query_params
+        raw = qp.get("f")
+        if raw is not None:
+            if len(raw) > MAX_PARAM_LENGTH:
+                ss[K_LINK_ERROR] = "The link's function is too long; showing the default."
+            else:
+                error = set_function(raw)
+                if error:
+                    ss[K_LINK_ERROR] = f"The function in the link could not be used: {error}"
+        point = parse_numbers(qp.get("p"))
+        if point:
+            ss[K_POINT] = dict(zip("xyz", point, strict=False))
+        ss[K_PROJECTOR] = qp.get("proj") == "1"
+    sync_url()
+
+
+def sync_url() -> None:
+    """Mirror the state in the URL (only what changed is written)."""
+    ss = st.session_state
+    wanted = {"f": ss.get(K_TEXT, DEFAULT_TEXT)}
+    point = ss.get(K_POINT)
+    if point:
+        wanted["p"] = ",".join(_format(v) for v in point.values())
+    if ss.get(K_PROJECTOR):
+        wanted["proj"] = "1"
+    qp = st.query_params
+    for key, value in wanted.items():
+        if qp.get(key) != value:
+            qp[key] = value
+    if not ss.get(K_PROJECTOR) and "proj" in qp:
+        del qp["proj"]
+
+
+def set_function(text: str) -> str | None:
+    """Make ``text`` the function being explored if it is valid; otherwise keep the current
+    one and return the message saying why (the last valid function never gets lost)."""
+    loaded = load(text)
+    if loaded.error is not None:
+        return loaded.error
+    st.session_state[K_TEXT] = text
+    return None
+
+
+def current() -> Loaded:
+    """The function being explored (always a valid, analysed one)."""
+    loaded = load(st.session_state.get(K_TEXT, DEFAULT_TEXT))
+    if loaded.analysis is None:  # pragma: no cover - only valid texts are stored
+        return load(DEFAULT_TEXT)
+    return loaded
+
+
+def point_for(fn: gc.Function) -> list[float]:
+    """The chosen point in ``fn.variables`` order: the shared point where it names these
+    variables, otherwise the seed's (1, 2) (then 0 for further variables)."""
+    stored = st.session_state.get(K_POINT) or {}
+    defaults = list(DEFAULT_POINT) + [0.0] * max(0, len(fn.variables) - len(DEFAULT_POINT))
+    out = []
+    for i, name in enumerate(fn.names):
+        out.append(float(stored.get(name, defaults[i])))
+    return out
+
+
+def set_point(fn: gc.Function, values) -> None:
+    """Share a new point (in ``fn.variables`` order) with every page and the URL."""
+    st.session_state[K_POINT] = {n: float(v) for n, v in zip(fn.names, values, strict=True)}
+    sync_url()
+
+
+def projector() -> bool:
+    return bool(st.session_state.get(K_PROJECTOR))
