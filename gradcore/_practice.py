@@ -1,0 +1,879 @@
+"""Practice: exercises on partial derivatives, with answers checked for mathematical
+equivalence rather than textual equality.
+
+* :class:`Exercise` and :data:`SEED_EXERCISES` (the seed text's "Try it yourself" functions,
+  then :data:`CURATED` ones of growing difficulty); :func:`generate` makes fresh, reproducible
+  random exercises of a chosen difficulty.
+* :func:`check_answer` decides whether a typed answer equals the expected partial derivative:
+  the answer is parsed with the safe :func:`~gradcore._parser.parse` (never ``eval`` or
+  ``sympify``), compared numerically at fixed pseudo-random points, and confirmed symbolically
+  in a time-bounded worker (:func:`~gradcore._bounded.run_bounded`). Wrong answers get a
+  diagnosis where one is cheap: a sign error, a constant factor, the partial with respect to
+  the wrong variable, a missing chain-rule factor, a missing term.
+* :func:`hint` and :func:`solution` explain an exercise with the step-by-step engine
+  (:func:`~gradcore._steps.derive`); :class:`Progress` counts what a learner has solved.
+
+Pure Python: never imports streamlit, and never calls ``sympy.simplify`` outside a bounded
+worker.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+
+from ._bounded import TooComplexError, run_bounded
+from ._calculus import partial, resolve_variable
+from ._parser import Function, ParseError, parse
+from ._steps import Derivation, derive
+
+__all__ = [
+    "CURATED",
+    "SEED_EXERCISES",
+    "Exercise",
+    "Progress",
+    "Verdict",
+    "check_answer",
+    "find_exercise",
+    "generate",
+    "hint",
+    "solution",
+]
+
+TOPICS = (
+    "power rule", "product rule", "quotient rule", "chain rule", "exp/log", "trig",
+    "three variables",
+)
+
+
+# --- exercises ---------------------------------------------------------------------------
+
+@lru_cache(maxsize=512)
+def _parsed(text: str) -> Function:
+    return parse(text)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One practice exercise: find every partial derivative of the function ``text``.
+
+    ``id`` is a stable string (the same exercise always has the same id, across runs and
+    machines), ``text`` is the function as a learner would type it (``parse`` accepts it),
+    ``difficulty`` is 1 (easiest) to 4, and ``topic`` names the main skill (one of
+    ``TOPICS``: "power rule", "product rule", "quotient rule", "chain rule", "exp/log",
+    "trig", "three variables").
+    """
+
+    id: str
+    text: str
+    difficulty: int
+    topic: str
+
+    @property
+    def function(self) -> Function:
+        """The parsed function (cached)."""
+        return _parsed(self.text)
+
+    @property
+    def variables(self) -> tuple[sp.Symbol, ...]:
+        """The function's variables, x, y, z first."""
+        return self.function.variables
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The names of the function's variables."""
+        return self.function.names
+
+    def expected(self, var: sp.Symbol | str) -> sp.Expr:
+        """The expected answer ∂f/∂var (as ``partial`` gives it, unsimplified)."""
+        return partial(self.function, var)
+
+    @property
+    def gradient(self) -> tuple[sp.Expr, ...]:
+        """All expected partials, in ``variables`` order."""
+        return tuple(self.expected(v) for v in self.variables)
+
+    def check(self, var: sp.Symbol | str, answer_text: str, *, timeout: float = 2.0) -> Verdict:
+        """:func:`check_answer` for ∂f/∂var of this exercise, with every diagnosis enabled."""
+        fn = self.function
+        sym = resolve_variable(fn, var)
+        return check_answer(
+            answer_text, partial(fn, sym), fn.variables, timeout=timeout, fn=fn, var=sym
+        )
+
+    def hint(self, var: sp.Symbol | str) -> str:
+        """:func:`hint` for ∂f/∂var of this exercise."""
+        return hint(self, var)
+
+
+def _ex(id: str, text: str, difficulty: int, topic: str) -> Exercise:
+    return Exercise(id=id, text=text, difficulty=difficulty, topic=topic)
+
+
+#: The seed text's "Try it yourself" exercises.
+_TRY_IT = (
+    _ex("try-1", "x^2 + y^2", 1, "power rule"),  # ∇f = [2x, 2y]
+    _ex("try-2", "3xy + y^2", 1, "power rule"),  # ∇f = [3y, 3x + 2y]
+    _ex("try-3", "xyz", 1, "three variables"),  # ∇f = [yz, xz, xy]
+)
+
+#: Hand-picked exercises of growing difficulty.
+CURATED: tuple[Exercise, ...] = (
+    _ex("curated-power", "x^3 y^2 - 4x + 5y", 1, "power rule"),
+    _ex("curated-product", "(x + y)(x - 2y)", 2, "product rule"),
+    _ex("curated-trig", "sin(x) cos(y)", 2, "trig"),
+    _ex("curated-quotient", "x / (x + y)", 3, "quotient rule"),
+    _ex("curated-chain", "(x^2 + 3y)^4", 3, "chain rule"),
+    _ex("curated-log", "ln(x^2 + y^2)", 3, "exp/log"),
+    _ex("curated-product-exp", "x e^(xy)", 3, "product rule"),
+    _ex("curated-composition", "sin(x e^y)", 4, "chain rule"),
+    _ex("curated-three", "sqrt(x^2 + y^2 + z^2)", 4, "three variables"),
+)
+
+#: "Try it yourself" first (x^2 + y^2, 3xy + y^2, xyz), then ``CURATED``.
+SEED_EXERCISES: tuple[Exercise, ...] = _TRY_IT + CURATED
+
+
+def find_exercise(exercise_id: str) -> Exercise | None:
+    """The seed exercise with this id, or a generated one (id ``gen-<d>-<seed>-<i>``);
+    ``None`` when the id is unknown."""
+    for ex in SEED_EXERCISES:
+        if ex.id == exercise_id:
+            return ex
+    m = re.fullmatch(r"gen-([1-4])-(-?\d{1,30})-(\d{1,3})", str(exercise_id))
+    if m:
+        d, seed, i = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if i < _MAX_GENERATED:
+            return generate(d, seed, i + 1)[i]
+    return None
+
+
+# --- generator ---------------------------------------------------------------------------
+
+_MAX_GENERATED = 50
+_MAX_TEXT = 48  # characters of a generated function
+_MAX_OPS = 24  # count_ops of a generated function
+_MAX_PARTIAL_OPS = 60  # count_ops of each of its partials
+
+
+def _coef(rng: random.Random, lo: int = 2, hi: int = 9) -> int:
+    return rng.randint(lo, hi)
+
+
+def _monomial(rng: random.Random, names: Sequence[str], max_exp: int = 3) -> str:
+    """A monomial like ``3x^2 y`` or ``xy^3`` over some of ``names`` (at least one)."""
+    while True:
+        exps = [rng.randint(0, max_exp) for _ in names]
+        if any(exps):
+            break
+    c = rng.choice([1, 1, _coef(rng)])
+    out = "" if c == 1 else str(c)
+    for i, (n, e) in enumerate((n, e) for n, e in zip(names, exps, strict=True) if e):
+        if i and "^" in out.rsplit(" ", 1)[-1]:
+            out += " "  # 3x^2 y, not 3x^2y
+        out += n if e == 1 else f"{n}^{e}"
+    return out
+
+
+def _join_terms(rng: random.Random, terms: Sequence[str]) -> str:
+    text = terms[0]
+    for t in terms[1:]:
+        text += rng.choice([" + ", " + ", " - "]) + t
+    return text
+
+
+def _linear(rng: random.Random, a: str, b: str) -> str:
+    """``a + 3b``, ``2a - b``, ... (both variables present)."""
+    ca, cb = rng.choice(["", "", str(_coef(rng, 2, 5))]), rng.choice(["", str(_coef(rng, 2, 5))])
+    return f"{ca}{a} {rng.choice('+-')} {cb}{b}"
+
+
+def _gen_polynomial(rng: random.Random, names: Sequence[str]) -> tuple[str, str]:
+    terms = [_monomial(rng, names) for _ in range(rng.randint(2, 3))]
+    return _join_terms(rng, terms), "power rule"
+
+
+def _gen_level2(rng: random.Random, a: str, b: str) -> tuple[str, str]:
+    n, m, c = rng.randint(2, 4), rng.randint(2, 3), _coef(rng)
+    k = rng.choice(["", str(_coef(rng, 2, 4))])
+    choices = [
+        (f"{c}{a}^{n} e^{b}", "exp/log"),
+        (f"{a}^{m} e^({k}{b})" if k else f"{a}^{m} e^{b}", "exp/log"),
+        (f"{a}^{n} {b}^{m} + {c}e^{a}", "exp/log"),
+        (f"{a} e^{a} + {b}^{m}", "product rule"),
+        (f"{a}^{m} {b} e^{a}", "product rule"),
+        (f"({_linear(rng, a, b)})({a}^{m} - {b})", "product rule"),
+        (f"{c}{a}^{n} sqrt({b})", "power rule"),
+        (f"{a}^{n} {b}^{m} - {c}{a}{b}", "power rule"),
+        (f"{a}^{m} sin({b})", "trig"),
+        (f"{c}{a} cos({b}) + {b}^{m}", "trig"),
+    ]
+    return rng.choice(choices)
+
+
+def _inner2(rng: random.Random, a: str, b: str) -> str:
+    c, n = _coef(rng, 2, 5), rng.randint(2, 3)
+    return rng.choice([
+        f"{a}{b}", f"{a}^{n} + {b}", f"{a}^{n} {b}", _linear(rng, a, b), f"{a} + {b}^{n}",
+        f"{c}{a}{b}",
+    ])
+
+
+def _positive2(rng: random.Random, a: str, b: str) -> str:
+    c = _coef(rng, 2, 5)
+    return rng.choice([
+        f"{a}^2 + {b}^2 + 1", f"1 + {a}^2 {b}^2", f"{a}^2 + {c}{b}^2 + 1", f"{c} + {a}^2 + {b}^4",
+    ])
+
+
+def _gen_level3(rng: random.Random, a: str, b: str) -> tuple[str, str]:
+    c, n = _coef(rng, 2, 5), rng.randint(2, 5)
+    trig = rng.choice(["sin", "cos", "tan"])
+    num = rng.choice([a, f"{a}{b}", f"{a}^2", f"{c}{a} + {b}", f"{a} - {b}"])
+    den = rng.choice([f"{a} + {b}", f"{a}^2 + {b}^2", f"{b}^2 + 1", f"{a} - {c}{b}", f"{a}{b} + 1"])
+    choices = [
+        (f"({num}) / ({den})" if " " in num else f"{num} / ({den})", "quotient rule"),
+        (f"{trig}({_inner2(rng, a, b)})", "chain rule"),
+        (f"e^({_inner2(rng, a, b)})", "exp/log"),
+        (f"ln({_positive2(rng, a, b)})", "exp/log"),
+        (f"({_inner2(rng, a, b)})^{n}", "chain rule"),
+        (f"sqrt({_positive2(rng, a, b)})", "chain rule"),
+        (f"{a} {trig}({_inner2(rng, a, b)})", "chain rule"),
+    ]
+    return rng.choice(choices)
+
+
+def _inner3(rng: random.Random, a: str, b: str, c: str) -> str:
+    k = _coef(rng, 2, 4)
+    return rng.choice([
+        f"{a}{b}{c}", f"{a}{b} + {c}", f"{a}^2 + {b}{c}", f"{a} + {b}^2 {c}", f"{a}{c} - {k}{b}",
+        f"{a}^2 + {b}^2 + {c}^2",
+    ])
+
+
+def _gen_level4(rng: random.Random, a: str, b: str, c: str) -> tuple[str, str]:
+    trig = rng.choice(["sin", "cos"])
+    inner = _inner3(rng, a, b, c)
+    inner2 = _inner2(rng, a, b)
+    k = _coef(rng, 2, 4)
+    choices = [
+        (f"e^({a}{b}) {trig}({c})", "three variables"),
+        (f"{trig}({inner})", "three variables"),
+        (f"e^({inner})", "three variables"),
+        (f"ln(1 + ({inner})^2)", "chain rule"),
+        (f"{a} ln({b}^2 + {c}^2 + 1)", "three variables"),
+        (f"({inner})^{k}", "three variables"),
+        (f"{c} {trig}({inner2})", "three variables"),
+        (f"{a}{b}{c} + e^({a}{c})", "three variables"),
+        (f"{trig}(e^({inner2}))", "chain rule"),
+        (f"e^({trig}({inner2}))", "chain rule"),
+        (f"sqrt(1 + ({inner2})^2)", "chain rule"),
+        (f"{trig}({a}{b})^{k}", "chain rule"),
+        (f"ln(1 + e^({inner2}))", "chain rule"),
+    ]
+    return rng.choice(choices)
+
+
+def _candidate(rng: random.Random, difficulty: int) -> tuple[str, str]:
+    """One random function text and its topic for ``difficulty``."""
+    if difficulty == 1:
+        names = ["x", "y", "z"] if rng.random() < 0.25 else ["x", "y"]
+        return _gen_polynomial(rng, names)
+    if difficulty == 4:
+        a, b, c = rng.sample(["x", "y", "z"], 3)
+        return _gen_level4(rng, a, b, c)
+    a, b = rng.sample(["x", "y"], 2)
+    return (_gen_level2 if difficulty == 2 else _gen_level3)(rng, a, b)
+
+
+def _acceptable(text: str) -> bool:
+    """Parses, 2-3 variables, small, and every partial non-zero and small."""
+    if len(text) > _MAX_TEXT:
+        return False
+    try:
+        fn = _parsed(text)
+    except ParseError:
+        return False
+    if not 2 <= len(fn.variables) <= 3 or sp.count_ops(fn.expr) > _MAX_OPS:
+        return False
+    for v in fn.variables:
+        d = partial(fn, v)
+        if d == 0 or sp.count_ops(d) > _MAX_PARTIAL_OPS:
+            return False
+    return True
+
+
+def generate(difficulty: int, seed: int, n: int = 5) -> list[Exercise]:
+    """``n`` fresh random exercises of ``difficulty`` (1-4), reproducible from ``seed``.
+
+    The same ``(difficulty, seed, n)`` gives the same list on any machine (a private
+    ``random.Random`` seeded from difficulty and seed; no global state), and a longer list
+    starts with the shorter one. Every text parses, has 2 or 3 variables, at most
+    ``_MAX_TEXT`` characters, no zero partial, and bounded size; the texts within one list
+    are distinct. Difficulty 1: polynomials; 2: products and powers, exp, simple trig;
+    3: quotients and the chain rule with trig, log and exp; 4: compositions and three
+    variables. Ids are ``gen-<difficulty>-<seed>-<index>``.
+
+    Raises ``ValueError`` for a difficulty outside 1-4 or ``n`` outside 1-50.
+    """
+    if isinstance(difficulty, bool) or difficulty not in (1, 2, 3, 4):
+        raise ValueError("difficulty must be 1, 2, 3 or 4")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValueError("seed must be an integer")
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= _MAX_GENERATED:
+        raise ValueError(f"n must be between 1 and {_MAX_GENERATED}")
+    rng = random.Random(f"gradcore-practice:{difficulty}:{seed}")
+    out: list[Exercise] = []
+    seen: set[sp.Expr] = set()
+    attempts = 0
+    while len(out) < n:
+        attempts += 1
+        text, topic = _candidate(rng, difficulty)
+        if not _acceptable(text):
+            continue
+        expr = _parsed(text).expr
+        if expr in seen and attempts < 200 * n:
+            continue
+        seen.add(expr)
+        out.append(Exercise(f"gen-{difficulty}-{seed}-{len(out)}", text, difficulty, topic))
+    return out
+
+
+# --- checking answers --------------------------------------------------------------------
+
+STATUSES = ("correct", "wrong", "unparseable", "too_complex")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of :func:`check_answer`.
+
+    ``status`` is "correct", "wrong", "unparseable" (the parser's message is in
+    ``message``) or "too_complex" (no verdict could be reached in time). ``message`` is a
+    sentence for the learner. ``answer_expr`` is the parsed answer (``None`` when
+    unparseable). ``diagnosis`` names a recognised mistake, or is ``None``: "sign",
+    "factor", "wrong_variable", "chain_factor", "missing_term", "zero", "function_itself",
+    "unknown_variable". ``method`` says how the verdict was reached: "symbolic" (proved),
+    "numeric" (matched or failed at the test points only), or "parse".
+    """
+
+    status: str
+    message: str
+    answer_expr: sp.Expr | None = None
+    diagnosis: str | None = None
+    method: str = ""
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "correct"
+
+
+# Numeric comparison: fixed pseudo-random points, half in the positive orthant (where
+# logarithms and roots are defined), half with mixed signs.
+_N_POINTS = 24
+_EQUAL_RTOL = 1e-8  # at most this relative difference everywhere: numerically equal
+_DIFFERENT_RTOL = 1e-5  # more than this anywhere: numerically different
+_MIN_POINTS = 4
+# Points with small round coordinates, for a readable counterexample.
+_NICE = ((1, 2, 3), (2, 1, 1), (1, 1, 2), (2, 3, 1), (-1, 2, 1), (3, 1, 2), (1, -2, 3))
+
+
+@lru_cache(maxsize=16)
+def _points(nvars: int) -> np.ndarray:
+    rng = random.Random(f"gradcore-practice-points:{nvars}")
+    rows = []
+    for i in range(_N_POINTS):
+        row = []
+        for _ in range(nvars):
+            v = rng.uniform(0.3, 2.3)
+            if i >= _N_POINTS // 2 and rng.random() < 0.5:
+                v = -v
+            row.append(v)
+        rows.append(row)
+    pts = np.array(rows, dtype=float).reshape(_N_POINTS, nvars)
+    pts.setflags(write=False)
+    return pts
+
+
+def _values(expr: sp.Expr, symbols: Sequence[sp.Symbol], pts: np.ndarray) -> np.ndarray | None:
+    """``expr`` at each row of ``pts`` as real floats (NaN where undefined, infinite or not
+    real); ``None`` when it cannot be evaluated numerically."""
+    try:
+        f = sp.lambdify(list(symbols), expr, modules="numpy", cse=True, dummify=True)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            raw = np.asarray(f(*[pts[:, j] for j in range(pts.shape[1])]))
+            if np.iscomplexobj(raw):
+                real = np.abs(raw.imag) <= 1e-12 * (1 + np.abs(raw.real))
+                raw = np.where(real, raw.real, np.nan)
+            vals = np.array(np.broadcast_to(raw.astype(float), (pts.shape[0],)), dtype=float)
+    except Exception:  # noqa: BLE001 - any failure just means "no numeric verdict"
+        return None
+    vals[~np.isfinite(vals)] = np.nan
+    return vals
+
+
+def _rel(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-9)
+
+
+def _matches(a: np.ndarray | None, b: np.ndarray | None, mask: np.ndarray,
+             rtol: float = 1e-6) -> bool:
+    """Whether a and b agree at every masked point (both defined there)."""
+    if a is None or b is None:
+        return False
+    a, b = a[mask], b[mask]
+    if np.isnan(a).any() or np.isnan(b).any():
+        return False
+    return bool((_rel(a, b) <= rtol).all())
+
+
+def _symbolic_equal(a: sp.Expr, b: sp.Expr) -> bool:
+    """Whether ``a - b`` reduces to 0 by expand, cancel, trig/exp rewriting or simplify.
+
+    Runs in a bounded worker (``run_bounded``) only. ``False`` means "not shown equal",
+    not a proof of inequality.
+    """
+    d = a - b
+    if d == 0:
+        return True
+    attempts = (
+        sp.expand,
+        sp.cancel,
+        lambda e: sp.expand(sp.together(e)),
+        lambda e: sp.expand(e, trig=True),
+        lambda e: sp.cancel(sp.expand(e.rewrite(sp.exp))),
+        sp.simplify,
+        lambda e: sp.simplify(sp.expand(e, trig=True)),
+    )
+    for attempt in attempts:
+        try:
+            if attempt(d) == 0:
+                return True
+        except (TypeError, ValueError, NotImplementedError, ZeroDivisionError,
+                sp.PolynomialError):
+            continue
+    return False
+
+
+def _show(expr: sp.Expr) -> str:
+    """An expression in learner notation: x^2·y rather than x**2*y."""
+    return sp.sstr(expr).replace("**", "^").replace("*", "·")
+
+
+def _num(v: float) -> str:
+    if float(v).is_integer() and abs(v) < 1e12:
+        return str(int(v))
+    return f"{v:.4g}"
+
+
+def _fraction(k: float) -> str:
+    frac = Fraction(k).limit_denominator(100)
+    if abs(float(frac) - k) <= 1e-6 * abs(k):
+        return str(frac)
+    return f"{k:.4g}"
+
+
+def _join(names: Sequence[str]) -> str:
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _to_symbols(variables) -> tuple[sp.Symbol, ...]:
+    if isinstance(variables, Function):
+        return variables.variables
+    if isinstance(variables, (str, sp.Symbol)):
+        variables = [variables]
+    return tuple(v if isinstance(v, sp.Symbol) else sp.Symbol(str(v)) for v in variables)
+
+
+def _chain_insides(expr: sp.Expr, var: sp.Symbol, limit: int = 20) -> list[sp.Expr]:
+    """Insides u (≠ var, depending on var) of functions and powers in ``expr``: the places
+    the chain rule multiplies by ∂u/∂var."""
+    found: list[sp.Expr] = []
+    for node in sp.preorder_traversal(expr):
+        inner: list[sp.Expr] = []
+        if isinstance(node, sp.Function):
+            inner = list(node.args)
+        elif node.is_Pow:
+            inner = [node.base] if not node.exp.has(var) else [node.exp]
+        for u in inner:
+            if u != var and u.has(var) and u not in found:
+                found.append(u)
+        if len(found) >= limit:
+            break
+    return found
+
+
+class _Comparison:
+    """Numeric values of the answer and the expected partial at the test points."""
+
+    def __init__(self, answer: sp.Expr, expected: sp.Expr, symbols: tuple[sp.Symbol, ...],
+                 fn: Function | None):
+        self.symbols = symbols
+        self.pts = _points(len(symbols))
+        self.a = _values(answer, symbols, self.pts)
+        self.e = _values(expected, symbols, self.pts)
+        mask = np.ones(len(self.pts), dtype=bool)
+        if self.e is not None:
+            mask &= ~np.isnan(self.e)
+        if fn is not None:  # compare only where f itself is defined
+            f_vals = _values(fn.expr, symbols, self.pts)
+            if f_vals is not None:
+                mask &= ~np.isnan(f_vals)
+        self.mask = mask
+
+    def outcome(self) -> str:
+        """"equal", "different", "unsure" (close but not within tolerance) or
+        "inconclusive" (too few points where both can be evaluated)."""
+        if self.a is None or self.e is None or self.mask.sum() < _MIN_POINTS:
+            return "inconclusive"
+        a, e = self.a[self.mask], self.e[self.mask]
+        if np.isnan(a).any():
+            return "different"  # undefined where the derivative is defined
+        worst = float(_rel(a, e).max())
+        if worst <= _EQUAL_RTOL:
+            return "equal"
+        return "different" if worst > _DIFFERENT_RTOL else "unsure"
+
+    def values(self, expr: sp.Expr) -> np.ndarray | None:
+        return _values(expr, self.symbols, self.pts)
+
+
+def _counterexample(answer: sp.Expr, expected: sp.Expr, symbols: tuple[sp.Symbol, ...],
+                    var_name: str) -> str:
+    """'For example at (x, y) = (1, 2) your answer gives 3 but ∂f/∂x = 4.' or ''."""
+    n = len(symbols)
+    if n == 0:
+        return ""
+    pts = np.array([p[:n] + (1,) * max(0, n - 3) for p in _NICE], dtype=float)
+    a, e = _values(answer, symbols, pts), _values(expected, symbols, pts)
+    if a is None or e is None:
+        return ""
+    for i in range(len(pts)):
+        if not np.isnan(a[i]) and not np.isnan(e[i]) and _rel(a[i], e[i]) > _DIFFERENT_RTOL:
+            names = ", ".join(s.name for s in symbols)
+            coords = ", ".join(_num(v) for v in pts[i])
+            if n == 1:
+                where = f"{names} = {coords}"
+            else:
+                where = f"({names}) = ({coords})"
+            return (
+                f" For example at {where} your answer gives {_num(a[i])}, "
+                f"but {var_name} = {_num(e[i])}."
+            )
+    return ""
+
+
+def _diagnose(cmp: _Comparison, answer: sp.Expr, expected: sp.Expr, fn: Function | None,
+              var: sp.Symbol | None) -> tuple[str | None, str]:
+    """A recognised mistake and a message for it, or (None, "")."""
+    mask, a, e = cmp.mask, cmp.a, cmp.e
+    if a is None or e is None or mask.sum() < _MIN_POINTS or np.isnan(a[mask]).any():
+        return None, ""
+    wrt = f"∂f/∂{var.name}" if var is not None else "the derivative"
+    # 0 where the derivative is not
+    if (np.abs(a[mask]) <= 1e-12).all():
+        return "zero", (
+            f"Your answer is 0, but {wrt} is not: f does change when "
+            f"{var.name if var is not None else 'the variable'} changes."
+        )
+    if fn is not None and var is not None:
+        # the partial with respect to another variable
+        for other in fn.variables:
+            if other != var and _matches(a, cmp.values(partial(fn, other)), mask):
+                return "wrong_variable", (
+                    f"This is ∂f/∂{other.name}, not ∂f/∂{var.name}: differentiate with "
+                    f"respect to {var.name}, treating "
+                    f"{_join([v.name for v in fn.variables if v != var])} as constant."
+                )
+        # f itself
+        if _matches(a, cmp.values(fn.expr), mask):
+            return "function_itself", (
+                f"That is f itself: differentiate it with respect to {var.name}."
+            )
+    # a constant factor (a sign error is the factor -1)
+    nz = mask & (np.abs(e) > 1e-9)
+    if nz.sum() >= _MIN_POINTS:
+        ratios = a[nz] / e[nz]
+        k = float(np.median(ratios))
+        if k != 0 and (np.abs(ratios - k) <= 1e-6 * abs(k)).all():
+            if abs(k + 1) <= 1e-9:
+                return "sign", (
+                    f"Not quite: your answer is off by a sign (it is -1 times {wrt}). "
+                    "Check the signs, e.g. the derivative of cos is -sin."
+                )
+            return "factor", (
+                f"Not quite: your answer is off by a constant factor: it is {_fraction(k)} "
+                f"times {wrt}. Check the coefficients (power rule: bring the exponent down "
+                "as a factor)."
+            )
+    if fn is not None and var is not None:
+        # a forgotten chain-rule factor ∂u/∂var
+        for u in _chain_insides(fn.expr, var):
+            du = sp.diff(u, var)
+            if du.is_number:
+                continue  # a constant factor: diagnosed above
+            du_vals = cmp.values(du)
+            if du_vals is not None and _matches(a * du_vals, e, mask):
+                return "chain_factor", (
+                    f"Almost: you forgot the chain-rule factor. Multiply by the derivative "
+                    f"of the inside, {_show(u)}, with respect to {var.name}."
+                )
+    # one term of the expected sum missing
+    terms = sp.Add.make_args(expected)
+    if 2 <= len(terms) <= 12:
+        for t in terms:
+            t_vals = cmp.values(t)
+            if t_vals is not None and _matches(a + t_vals, e, mask):
+                return "missing_term", (
+                    "Part of it is right, but a term is missing. (The product rule gives one "
+                    f"term per factor that contains {var.name if var is not None else 'x'}; "
+                    "the sum rule one per term of f.)"
+                )
+    return None, ""
+
+
+def check_answer(
+    answer_text: str,
+    expected: sp.Expr,
+    variables,
+    *,
+    timeout: float = 2.0,
+    fn: Function | None = None,
+    var: sp.Symbol | str | None = None,
+) -> Verdict:
+    """Whether ``answer_text`` is mathematically equal to ``expected``.
+
+    ``variables`` are the function's variables (Symbols or names, or the ``Function``); an
+    answer using any other name is "wrong" with a message saying so. Equivalent forms are
+    all accepted (``3y``, ``y*3``; factored or expanded; ``e^x`` or ``exp(x)``;
+    ``1/x^2`` or ``x^-2``; ``sin(2x)`` or ``2sin(x)cos(x)``).
+
+    The answer is parsed with ``parse`` only (a ``ParseError`` gives status "unparseable"
+    and the parser's message; hostile text is refused there and never executed). It is then
+    compared with ``expected`` at fixed pseudo-random points, where f (when ``fn`` is given)
+    and ``expected`` are defined; a clear difference is "wrong". Otherwise equality is
+    confirmed symbolically in a worker bounded by ``timeout`` seconds; when that runs out,
+    or cannot prove a numerical match, the numerical verdict stands and the message says
+    so. "too_complex" is returned only when neither check reaches a verdict.
+
+    Pass ``fn`` (the exercise's Function) and ``var`` (the variable differentiated by) to
+    enable the diagnoses that need them: the partial with respect to the wrong variable, f
+    itself, a forgotten chain-rule factor. Sign errors, constant factors and a missing
+    term are diagnosed from ``expected`` alone. Never raises for any ``answer_text``.
+    """
+    symbols = _to_symbols(variables)
+    expected = sp.sympify(expected)
+    if var is not None and fn is not None:
+        var = resolve_variable(fn, var)
+    elif var is not None:
+        var = var if isinstance(var, sp.Symbol) else sp.Symbol(str(var))
+    wrt = f"∂f/∂{var.name}" if var is not None else "the expected derivative"
+
+    try:
+        answer = parse(answer_text).expr
+    except ParseError as exc:
+        return Verdict("unparseable", str(exc), None, None, "parse")
+
+    extra = sorted(s.name for s in answer.free_symbols - set(symbols))
+    if extra:
+        own = _join([s.name for s in symbols]) or "none"
+        verb = "is" if len(extra) == 1 else "are"
+        return Verdict(
+            "wrong",
+            f"Your answer uses {_join(extra)}, which {verb} not a variable of this function "
+            f"(its variables are {own}).",
+            answer, "unknown_variable", "parse",
+        )
+
+    if answer == expected:
+        return Verdict("correct", "Correct!", answer, None, "symbolic")
+
+    all_symbols = symbols + tuple(
+        sorted(expected.free_symbols - set(symbols), key=lambda s: s.name)
+    )
+    cmp = _Comparison(answer, expected, all_symbols, fn)
+    outcome = cmp.outcome()
+    if outcome == "different":
+        diagnosis, message = _diagnose(cmp, answer, expected, fn, var)
+        if diagnosis is None:
+            message = f"Not quite: your answer is not equal to {wrt}." + _counterexample(
+                answer, expected, all_symbols, wrt
+            )
+        return Verdict("wrong", message, answer, diagnosis, "numeric")
+
+    try:
+        proved = run_bounded(
+            _symbolic_equal, answer, expected, timeout=timeout, what="checking your answer"
+        )
+    except TooComplexError:
+        proved = None
+    except Exception:  # noqa: BLE001 - a sympy failure in the worker: no symbolic verdict
+        proved = False
+
+    if proved:
+        return Verdict("correct", "Correct!", answer, None, "symbolic")
+    n_points = int(cmp.mask.sum())
+    if outcome == "equal":
+        why = ("the exact symbolic check took too long" if proved is None
+               else "sympy could not confirm it symbolically")
+        return Verdict(
+            "correct",
+            f"Correct! (Your answer matches {wrt} at {n_points} test points; {why}, so "
+            "this verdict is numerical.)",
+            answer, None, "numeric",
+        )
+    if proved is None:
+        return Verdict(
+            "too_complex",
+            "Your answer is too complex to check in time: try writing it more simply.",
+            answer, None, "",
+        )
+    message = f"Not quite: your answer is not equal to {wrt}." + _counterexample(
+        answer, expected, all_symbols, wrt
+    )
+    return Verdict("wrong", message, answer, None, "symbolic")
+
+
+# --- hints and solutions -----------------------------------------------------------------
+
+_RULE_PHRASES = {
+    "sum rule": "the sum rule (differentiate term by term)",
+    "constant multiple rule": "the constant multiple rule (constant factors stay in front)",
+    "power rule": "the power rule",
+    "product rule": "the product rule",
+    "quotient rule": "the quotient rule",
+    "chain rule": "the chain rule",
+    "exponential rule": "the rule (a^u)' = a^u ln a",
+    "general power rule": "the rule for u^v (write it as e^(v ln u))",
+    "derivative of sqrt": "the derivative of sqrt",
+}
+
+
+def _rule_phrase(rule: str) -> str | None:
+    if rule in _RULE_PHRASES:
+        return _RULE_PHRASES[rule]
+    if rule.startswith("constant rule"):
+        return None  # said separately
+    if rule.startswith("derivative of ") and " with respect to " not in rule:
+        return f"the {rule}"
+    return None
+
+
+def _as_function(exercise_or_fn) -> Function:
+    if isinstance(exercise_or_fn, Exercise):
+        return exercise_or_fn.function
+    if isinstance(exercise_or_fn, Function):
+        return exercise_or_fn
+    if isinstance(exercise_or_fn, str):
+        return parse(exercise_or_fn)
+    raise TypeError("expected an Exercise, a Function or the text of a function")
+
+
+def solution(fn, var: sp.Symbol | str, *, timeout: float = 3.0) -> Derivation:
+    """The step-by-step solution of ∂f/∂var: ``_steps.derive`` run in a bounded worker.
+
+    ``fn`` is an Exercise, a Function or a function's text. Raises ``TooComplexError`` when
+    the explanation takes longer than ``timeout`` seconds, ``ParseError`` for text that
+    does not parse, ``ValueError`` for a name that is not a variable of f.
+    """
+    function = _as_function(fn)
+    sym = resolve_variable(function, var)
+    return run_bounded(
+        derive, function.expr, sym, function.variables, timeout=timeout,
+        what="the step-by-step solution",
+    )
+
+
+def hint(exercise_or_fn, var: sp.Symbol | str, *, timeout: float = 3.0) -> str:
+    """A hint for ∂f/∂var that does not give the answer away: which variables to treat as
+    constants and which rules are needed (the first one to apply, then the others), from
+    the step-by-step engine. Falls back to the constants alone when the explanation is too
+    large or takes too long.
+    """
+    fn = _as_function(exercise_or_fn)
+    sym = resolve_variable(fn, var)
+    others = [v.name for v in fn.variables if v != sym]
+    if others:
+        what = "a constant" if len(others) == 1 else "constants"
+        parts = [f"Treat {_join(others)} as {what}: only {sym.name} varies."]
+    else:
+        parts = [f"Differentiate with respect to {sym.name}."]
+    try:
+        derivation = solution(fn, sym, timeout=timeout)
+    except (TooComplexError, ValueError, TypeError):
+        return parts[0]
+    if derivation.too_large:
+        return parts[0]
+    rules: list[str] = []
+    held = False
+    for step in derivation.steps[1:]:
+        for rule in step.rules:
+            if rule.startswith("constant rule"):
+                held = True
+            phrase = _rule_phrase(rule)
+            if phrase and phrase not in rules:
+                rules.append(phrase)
+    if rules:
+        first, rest = rules[0], rules[1:]
+        parts.append(f"Start with {first}.")
+        if rest:
+            parts.append(f"You will also need {_join(rest)}.")
+    if held and others:
+        parts.append(f"Terms without {sym.name} are constants: their derivative is 0.")
+    return " ".join(parts)
+
+
+# --- progress ----------------------------------------------------------------------------
+
+@dataclass
+class Progress:
+    """What a learner has done, as plain data (store it in session state).
+
+    A *part* is one partial derivative of one exercise (``exercise_id`` and variable).
+    ``answered`` counts the parts attempted, ``correct`` those answered correctly at least
+    once (a later wrong attempt does not undo it), ``attempts`` every recorded answer.
+    """
+
+    attempts: int = 0
+    parts: dict[str, bool] = field(default_factory=dict)
+
+    @staticmethod
+    def _key(exercise_id: str, var: sp.Symbol | str) -> str:
+        name = var.name if isinstance(var, sp.Symbol) else str(var)
+        return f"{exercise_id}/{name}"
+
+    def record(self, exercise_id: str, var: sp.Symbol | str, correct: bool) -> tuple[int, int]:
+        """Record one answer; returns ``(answered, correct)``."""
+        key = self._key(exercise_id, var)
+        self.attempts += 1
+        self.parts[key] = self.parts.get(key, False) or bool(correct)
+        return self.answered, self.correct
+
+    @property
+    def answered(self) -> int:
+        return len(self.parts)
+
+    @property
+    def correct(self) -> int:
+        return sum(self.parts.values())
+
+    def is_solved(self, exercise_id: str, var: sp.Symbol | str) -> bool:
+        """Whether this part has been answered correctly."""
+        return self.parts.get(self._key(exercise_id, var), False)
+
+    def reset(self) -> None:
+        """Forget everything."""
+        self.attempts = 0
+        self.parts.clear()
