@@ -11,7 +11,7 @@ array([2., 4.])
 
 from ._analysis import MAX_DERIVATIVE_NODES, Analysis, analyze
 from ._bounded import TooComplexError, run_bounded, shutdown_workers, worker_count
-from ._calculus import gradient, gradient_at, hessian, partial, to_point
+from ._calculus import gradient, gradient_at, hessian, partial, simplify_bounded, to_point
 from ._gallery import GALLERY, Example, example
 from ._numeric import (
     Compiled,
@@ -30,5 +30,5 @@ __all__ = [
     "Example", "Function", "GradientCheck", "Grid", "ParseError", "TooComplexError", "analyze",
     "check_gradient", "compile_function", "evaluate", "evaluate_grid", "example", "gradient",
     "gradient_at", "hessian", "parse", "partial", "run_bounded", "shutdown_workers",
-    "to_point", "worker_count",
+    "simplify_bounded", "to_point", "worker_count",
 ]

@@ -46,6 +46,12 @@ class _Worker:
             env=env, cwd=_ROOT,
         )
 
+    def wait_ready(self, timeout: float = 60.0) -> bool:
+        try:
+            return self._read(1, time.monotonic() + timeout) == b"R"
+        except (TimeoutError, EOFError, OSError):
+            return False
+
     def alive(self) -> bool:
         return self.proc.poll() is None
 
@@ -100,6 +106,9 @@ class _Pool:
         def start() -> None:
             try:
                 worker = _Worker()
+                if not worker.wait_ready():
+                    worker.kill()
+                    worker = None
             except OSError:  # pragma: no cover
                 worker = None
             with self.lock:

@@ -11,7 +11,10 @@ import sympy as sp
 
 from ._parser import Function, ParseError
 
-__all__ = ["gradient", "gradient_at", "hessian", "partial", "resolve_variable", "to_point"]
+__all__ = [
+    "gradient", "gradient_at", "hessian", "partial", "resolve_variable", "simplify_bounded",
+    "to_point",
+]
 
 
 def resolve_variable(fn: Function, var: sp.Symbol | str) -> sp.Symbol:
@@ -116,3 +119,21 @@ def gradient_at(fn: Function, point: Sequence[float] | Mapping[str, float]) -> n
 
 
 _ = ParseError  # re-exported through gradcore
+
+
+def _simplify(expr: sp.Expr) -> sp.Expr:
+    """sympy's ``simplify``: can run for minutes, so only ever called through
+    :func:`simplify_bounded` (in a worker process under a time limit)."""
+    return sp.simplify(expr)
+
+
+def simplify_bounded(expr: sp.Expr, timeout: float = 1.0) -> sp.Expr:
+    """``expr`` simplified by sympy within ``timeout`` seconds, or ``expr`` unchanged when
+    that takes longer (or the simplified form is not shorter)."""
+    from ._bounded import TooComplexError, run_bounded
+
+    try:
+        result = run_bounded(_simplify, expr, timeout=timeout, what="Simplifying")
+    except TooComplexError:
+        return expr
+    return result if sp.count_ops(result) <= sp.count_ops(expr) else expr

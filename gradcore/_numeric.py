@@ -10,7 +10,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from ._calculus import gradient, resolve_variable, to_point
+from ._calculus import gradient, to_point
 from ._parser import Function
 
 __all__ = [
@@ -68,17 +68,9 @@ class Compiled:
         return self.value_and_grad(points)[0]
 
     def grad(self, points: np.ndarray) -> np.ndarray:
-        """∇f at each row of ``points``: shape (m, n); rows with any undefined entry are NaN."""
-        cols = self._columns(points)
-        with np.errstate(all="ignore"):
-            out = self._grad(*cols)
-        grads = np.empty((len(points), self.n))
-        for k in range(self.n):
-            grads[:, k] = out[k]
-        bad = ~np.isfinite(grads).all(axis=1)
-        if bad.any():
-            grads[bad] = np.nan
-        return grads
+        """∇f at each row of ``points``: shape (m, n); NaN rows where f or any partial is
+        undefined or not finite."""
+        return self.value_and_grad(points)[1]
 
     def grad_columns(self, *cols: np.ndarray) -> list[np.ndarray]:
         """The raw compiled gradient on coordinate arrays (no masking, no copies): for hot
@@ -175,7 +167,8 @@ def evaluate_grid(
     """
     if not isinstance(ranges, Mapping):
         ranges = dict(zip(fn.names, ranges, strict=False))
-    names = tuple(resolve_variable(fn, n).name for n in ranges)
+    names = tuple(str(n) for n in ranges)  # names f does not depend on are allowed:
+    # f is constant along them (3y drawn over the x-y plane)
     fixed = {str(k): float(v) for k, v in (fixed or {}).items()}
     res = [int(resolution)] * len(names) if np.isscalar(resolution) else list(resolution)
     axes = tuple(np.linspace(float(lo), float(hi), int(r))
@@ -196,7 +189,7 @@ def evaluate_grid(
     values = _full(out[0], shape)
     grads = np.empty((len(names), *shape))
     for k, name in enumerate(names):
-        grads[k] = out[1 + fn.names.index(name)]
+        grads[k] = out[1 + fn.names.index(name)] if name in fn.names else 0.0
     n_bad = _mask_inplace(values, grads)
     return Grid(names, axes, values, grads, fixed, n_bad)
 

@@ -168,52 +168,73 @@ def _coef(rng: random.Random, lo: int = 2, hi: int = 9) -> int:
     return rng.randint(lo, hi)
 
 
-def _monomial(rng: random.Random, names: Sequence[str], max_exp: int = 3) -> str:
-    """A monomial like ``3x^2 y`` or ``xy^3`` over some of ``names`` (at least one)."""
-    while True:
-        exps = [rng.randint(0, max_exp) for _ in names]
-        if any(exps):
-            break
-    c = rng.choice([1, 1, _coef(rng)])
-    out = "" if c == 1 else str(c)
-    for i, (n, e) in enumerate((n, e) for n, e in zip(names, exps, strict=True) if e):
-        if i and "^" in out.rsplit(" ", 1)[-1]:
+def _term(c: int | str, exps: dict[str, int]) -> str:
+    """A monomial in learner notation, variables in alphabetical order: ``3x^2 y``, ``xy^3``
+    (``c`` 1 or "" is omitted)."""
+    out = "" if c in (1, "") else str(c)
+    for name in sorted(n for n, e in exps.items() if e):
+        e = exps[name]
+        if out and "^" in out.rsplit(" ", 1)[-1]:
             out += " "  # 3x^2 y, not 3x^2y
-        out += n if e == 1 else f"{n}^{e}"
+        out += name if e == 1 else f"{name}^{e}"
     return out
 
 
-def _join_terms(rng: random.Random, terms: Sequence[str]) -> str:
+def _first_letter(term: str) -> str:
+    letters = [ch for ch in term if ch in "xyz"]
+    return letters[0] if letters else "~"  # constants last
+
+
+def _sum(rng: random.Random, terms: Sequence[str]) -> str:
+    """Terms in alphabetical order of their variables, joined by random + and - signs."""
+    terms = sorted(terms, key=_first_letter)
     text = terms[0]
     for t in terms[1:]:
         text += rng.choice([" + ", " + ", " - "]) + t
     return text
 
 
-def _linear(rng: random.Random, a: str, b: str) -> str:
-    """``a + 3b``, ``2a - b``, ... (both variables present)."""
-    ca, cb = rng.choice(["", "", str(_coef(rng, 2, 5))]), rng.choice(["", str(_coef(rng, 2, 5))])
-    return f"{ca}{a} {rng.choice('+-')} {cb}{b}"
+def _monomial(rng: random.Random, names: Sequence[str], max_exp: int = 3) -> tuple:
+    """Exponents (at least one non-zero) and a coefficient for a random monomial."""
+    while True:
+        exps = tuple(rng.randint(0, max_exp) for _ in names)
+        if any(exps):
+            return exps, rng.choice([1, 1, _coef(rng)])
 
 
 def _gen_polynomial(rng: random.Random, names: Sequence[str]) -> tuple[str, str]:
-    terms = [_monomial(rng, names) for _ in range(rng.randint(2, 3))]
-    return _join_terms(rng, terms), "power rule"
+    monomials: dict[tuple, int] = {}
+    count = rng.randint(2, 3)
+    while len(monomials) < count:
+        exps, c = _monomial(rng, names)
+        monomials.setdefault(exps, c)
+    terms = [_term(c, dict(zip(names, e, strict=True))) for e, c in monomials.items()]
+    text = terms[0]
+    for t in terms[1:]:
+        text += rng.choice([" + ", " + ", " - "]) + t
+    return text, "power rule"
+
+
+def _linear(rng: random.Random, a: str, b: str) -> str:
+    """``x + 3y``, ``2x - y``, ... (both variables present)."""
+    ca = rng.choice(["", "", str(_coef(rng, 2, 5))])
+    cb = rng.choice(["", str(_coef(rng, 2, 5))])
+    return _sum(rng, [f"{ca}{a}", f"{cb}{b}"])
 
 
 def _gen_level2(rng: random.Random, a: str, b: str) -> tuple[str, str]:
     n, m, c = rng.randint(2, 4), rng.randint(2, 3), _coef(rng)
     k = rng.choice(["", str(_coef(rng, 2, 4))])
     choices = [
-        (f"{c}{a}^{n} e^{b}", "exp/log"),
-        (f"{a}^{m} e^({k}{b})" if k else f"{a}^{m} e^{b}", "exp/log"),
-        (f"{a}^{n} {b}^{m} + {c}e^{a}", "exp/log"),
+        (f"{_term(c, {a: n})} e^{b}", "exp/log"),
+        (f"{_term(1, {a: m})} e^({k}{b})" if k else f"{_term(1, {a: m})} e^{b}", "exp/log"),
+        (f"{_term(1, {a: n, b: m})} + {c}e^{a}", "exp/log"),
         (f"{a} e^{a} + {b}^{m}", "product rule"),
-        (f"{a}^{m} {b} e^{a}", "product rule"),
-        (f"({_linear(rng, a, b)})({a}^{m} - {b})", "product rule"),
-        (f"{c}{a}^{n} sqrt({b})", "power rule"),
-        (f"{a}^{n} {b}^{m} - {c}{a}{b}", "power rule"),
-        (f"{a}^{m} sin({b})", "trig"),
+        (f"{_term(1, {a: m, b: 1})} e^{a}", "product rule"),
+        (f"({_linear(rng, a, b)})({_sum(rng, [f'{a}^{m}', b])})", "product rule"),
+        (f"{_term(c, {a: n})} sqrt({b})", "power rule"),
+        (f"{_term(1, {a: n, b: m})} - {_term(c, {a: 1, b: 1})}", "power rule"),
+        (f"{_term(1, {a: m})} sin({b})", "trig"),
         (f"{c}{a} cos({b}) + {b}^{m}", "trig"),
     ]
     return rng.choice(choices)
@@ -222,23 +243,29 @@ def _gen_level2(rng: random.Random, a: str, b: str) -> tuple[str, str]:
 def _inner2(rng: random.Random, a: str, b: str) -> str:
     c, n = _coef(rng, 2, 5), rng.randint(2, 3)
     return rng.choice([
-        f"{a}{b}", f"{a}^{n} + {b}", f"{a}^{n} {b}", _linear(rng, a, b), f"{a} + {b}^{n}",
-        f"{c}{a}{b}",
+        _term(1, {a: 1, b: 1}), _sum(rng, [f"{a}^{n}", b]), _term(1, {a: n, b: 1}),
+        _linear(rng, a, b), _term(c, {a: 1, b: 1}),
     ])
 
 
 def _positive2(rng: random.Random, a: str, b: str) -> str:
+    """A sum that is positive everywhere (for ln and sqrt)."""
     c = _coef(rng, 2, 5)
-    return rng.choice([
-        f"{a}^2 + {b}^2 + 1", f"1 + {a}^2 {b}^2", f"{a}^2 + {c}{b}^2 + 1", f"{c} + {a}^2 + {b}^4",
+    terms = rng.choice([
+        [f"{a}^2", f"{b}^2", "1"], [_term(1, {a: 2, b: 2}), "1"], [f"{a}^2", f"{c}{b}^2", "1"],
+        [f"{a}^2", f"{b}^4", str(c)],
     ])
+    return " + ".join(sorted(terms, key=_first_letter))
 
 
 def _gen_level3(rng: random.Random, a: str, b: str) -> tuple[str, str]:
     c, n = _coef(rng, 2, 5), rng.randint(2, 5)
     trig = rng.choice(["sin", "cos", "tan"])
-    num = rng.choice([a, f"{a}{b}", f"{a}^2", f"{c}{a} + {b}", f"{a} - {b}"])
-    den = rng.choice([f"{a} + {b}", f"{a}^2 + {b}^2", f"{b}^2 + 1", f"{a} - {c}{b}", f"{a}{b} + 1"])
+    num = rng.choice([a, _term(1, {a: 1, b: 1}), f"{a}^2", _linear(rng, a, b)])
+    den = rng.choice([
+        _sum(rng, [a, b]).replace(" - ", " + "), f"{_sum(rng, [f'{a}^2', f'{b}^2'])}",
+        f"{b}^2 + 1", _sum(rng, [a, f"{c}{b}"]), f"{_term(1, {a: 1, b: 1})} + 1",
+    ])
     choices = [
         (f"({num}) / ({den})" if " " in num else f"{num} / ({den})", "quotient rule"),
         (f"{trig}({_inner2(rng, a, b)})", "chain rule"),
@@ -254,8 +281,10 @@ def _gen_level3(rng: random.Random, a: str, b: str) -> tuple[str, str]:
 def _inner3(rng: random.Random, a: str, b: str, c: str) -> str:
     k = _coef(rng, 2, 4)
     return rng.choice([
-        f"{a}{b}{c}", f"{a}{b} + {c}", f"{a}^2 + {b}{c}", f"{a} + {b}^2 {c}", f"{a}{c} - {k}{b}",
-        f"{a}^2 + {b}^2 + {c}^2",
+        "xyz", _sum(rng, [_term(1, {a: 1, b: 1}), c]),
+        _sum(rng, [f"{a}^2", _term(1, {b: 1, c: 1})]),
+        _sum(rng, [a, _term(1, {b: 2, c: 1})]), _sum(rng, [_term(1, {a: 1, c: 1}), f"{k}{b}"]),
+        "x^2 + y^2 + z^2",
     ])
 
 
@@ -265,18 +294,18 @@ def _gen_level4(rng: random.Random, a: str, b: str, c: str) -> tuple[str, str]:
     inner2 = _inner2(rng, a, b)
     k = _coef(rng, 2, 4)
     choices = [
-        (f"e^({a}{b}) {trig}({c})", "three variables"),
+        (f"e^({_term(1, {a: 1, b: 1})}) {trig}({c})", "three variables"),
         (f"{trig}({inner})", "three variables"),
         (f"e^({inner})", "three variables"),
         (f"ln(1 + ({inner})^2)", "chain rule"),
-        (f"{a} ln({b}^2 + {c}^2 + 1)", "three variables"),
+        (f"{a} ln({' + '.join(sorted([f'{b}^2', f'{c}^2']))} + 1)", "three variables"),
         (f"({inner})^{k}", "three variables"),
         (f"{c} {trig}({inner2})", "three variables"),
-        (f"{a}{b}{c} + e^({a}{c})", "three variables"),
+        (f"xyz + e^({_term(1, {a: 1, c: 1})})", "three variables"),
         (f"{trig}(e^({inner2}))", "chain rule"),
         (f"e^({trig}({inner2}))", "chain rule"),
         (f"sqrt(1 + ({inner2})^2)", "chain rule"),
-        (f"{trig}({a}{b})^{k}", "chain rule"),
+        (f"{trig}({_term(1, {a: 1, b: 1})})^{k}", "chain rule"),
         (f"ln(1 + e^({inner2}))", "chain rule"),
     ]
     return rng.choice(choices)

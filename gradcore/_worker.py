@@ -37,6 +37,8 @@ def main() -> None:
     _limit_memory()
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # stray prints must not corrupt the protocol
+    stdout.write(b"R")  # ready: imports done, so time limits count only the work
+    stdout.flush()
     while True:
         header = _read_exact(stdin, 8)
         if header is None:

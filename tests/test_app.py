@@ -1,0 +1,89 @@
+"""AppTest runs of the entry point and the Function page."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import gradcore as gc
+
+
+def new_app(**query) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=30)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def latex(at) -> list[str]:
+    return [el.body for el in at.latex]
+
+
+def test_app_starts_on_the_function_page_with_the_default_function():
+    at = new_app()
+    assert not at.exception
+    assert any("x^{2} + y^{2}" in body for body in latex(at))
+    assert at.query_params["f"] == "x^2 + y^2"
+
+
+def test_typing_a_function_renders_it_and_mirrors_it_in_the_url():
+    at = new_app()
+    at.text_input(key="fn_input").set_value("3xy + y^2").run()
+    assert any("3 x y + y^{2}" in body for body in latex(at))
+    assert at.query_params["f"] == "3xy + y^2"
+    assert "x, y" in " ".join(m.value for m in at.markdown)
+
+
+def test_invalid_input_shows_error_and_keeps_last_valid_function():
+    at = new_app()
+    at.text_input(key="fn_input").set_value("xyz").run()
+    at.text_input(key="fn_input").set_value("x^2 + ").run()
+    assert at.error and "ends too early" in at.error[0].value
+    assert any("x y z" in body for body in latex(at))
+    assert at.query_params["f"] == "xyz"
+
+
+def test_gallery_button_loads_the_example():
+    at = new_app()
+    at.button(key="ex_Himmelblau").click().run()
+    assert at.query_params["f"] == gc.example("Himmelblau").text
+    assert any("y - 11" in body or "y - 7" in body for body in latex(at))
+
+
+@pytest.mark.parametrize("ex", [e for e in gc.GALLERY], ids=lambda e: e.name)
+def test_every_gallery_example_loads(ex):
+    at = new_app()
+    at.button(key=f"ex_{ex.name}").click().run()
+    assert not at.error and not at.exception
+    assert at.query_params["f"] == ex.text
+
+
+def test_share_link_opens_the_function():
+    at = new_app(f="xyz")
+    assert any("x y z" in body for body in latex(at))
+    assert "x, y, z" in " ".join(m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["__import__('os').system('id')", "9^9^9", "x" * 5000, "<script>alert(1)</script>",
+     "x\u202ey"],
+)
+def test_hostile_share_link_is_refused_with_a_message(hostile):
+    at = new_app(f=hostile)
+    assert not at.exception
+    assert at.warning and "could not be used" in at.warning[0].value or "too long" in (
+        at.warning[0].value)
+    assert any("x^{2} + y^{2}" in body for body in latex(at))
+    assert at.query_params["f"] == "x^2 + y^2"
+
+
+def test_point_in_the_link_is_read():
+    at = new_app(f="x^2 + y^2", p="3,4")
+    assert at.session_state["point"] == {"x": 3.0, "y": 4.0}
+    assert at.query_params["p"] == "3,4"
+
+
+@pytest.mark.parametrize("bad", ["nan,1", "1e400,2", "a,b", "1," * 200, "inf"])
+def test_bad_point_in_the_link_is_ignored(bad):
+    at = new_app(p=bad)
+    assert not at.exception
+    assert "point" not in at.session_state

@@ -1,0 +1,40 @@
+"""Real-browser tests: Playwright + Debian's Chromium against `streamlit run app.py`."""
+
+import re
+
+import pytest
+from conftest import latex_texts, wait_for_app
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_app_loads_types_a_function_and_shows_its_latex(page, app_url):
+    page.goto(app_url)
+    wait_for_app(page)
+    box = page.get_by_role("textbox", name="f =")
+    box.fill("3xy + y^2")
+    box.press("Enter")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.katex-mathml annotation')]"
+        ".some(e => e.textContent.includes('3 x y'))", timeout=20_000)
+    assert any("3 x y + y^{2}" in t for t in latex_texts(page))
+    expect(page).to_have_url(re.compile(r"f=3xy"))
+
+
+def test_invalid_function_shows_error_and_keeps_the_last_valid_one(page, app_url):
+    page.goto(app_url + "/?f=xyz")
+    wait_for_app(page)
+    box = page.get_by_role("textbox", name="f =")
+    box.fill("x + foo(y)")
+    box.press("Enter")
+    expect(page.get_by_text("unknown name 'foo'")).to_be_visible(timeout=20_000)
+    assert any("x y z" in t for t in latex_texts(page))
+
+
+def test_share_link_opens_the_function(page, app_url):
+    page.goto(app_url + "/?f=e%5E(x%5E2%20y)")
+    wait_for_app(page)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.katex-mathml annotation')]"
+        ".some(e => e.textContent.includes('e^{x^{2} y}'))", timeout=20_000)

@@ -1,0 +1,148 @@
+"""Symbolic derivatives checked against finite differences; the numeric evaluators."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import gradcore as gc
+
+x, y, z = sp.symbols("x y z")
+
+CORPUS = [
+    "x^2 + 3y", "x^2 + y^2", "3xy + y^2", "xyz", "e^(x^2 y)", "sin(x)cos(y)",
+    "x/y", "log(x y)", "sqrt(x^2 + y^2)", "(1 - x)^2 + 100(y - x^2)^2",
+    "(x^2 + y - 11)^2 + (x + y^2 - 7)^2", "atan2(y, x)", "tanh(x y) + sigmoid(x)",
+    "x^y", "e^(-x^2 - y^2)", "sin^2 x + cos(x y z)", "log(1 + e^(-(2x + y)))",
+    "x1 x2 + x3^2", "theta^2 sin(alpha)", "|x| + |y|", "cosh(x) - sinh(y)/3",
+    "arcsin(x/2) + arccos(y/3)", "x^3 - 3x y^2", "log(x, 2) + 2^y",
+] + [ex.text for ex in gc.GALLERY]
+
+
+def _random_point(fn, rng):
+    return rng.uniform(0.2, 1.5, size=len(fn.variables))
+
+
+@pytest.mark.parametrize("text", CORPUS)
+def test_gradient_matches_finite_differences(text):
+    fn = gc.parse(text)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        check = gc.check_gradient(fn, _random_point(fn, rng))
+        assert check.ok, (text, check)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x^2 + 3y", {"x": 2 * x, "y": sp.Integer(3)}),
+        ("x^2 + y^2", {"x": 2 * x, "y": 2 * y}),
+        ("3xy + y^2", {"x": 3 * y, "y": 3 * x + 2 * y}),
+        ("xyz", {"x": y * z, "y": x * z, "z": x * y}),
+        ("|x|", {"x": sp.sign(x)}),
+    ],
+)
+def test_partials_of_the_seed_examples(text, expected):
+    fn = gc.parse(text)
+    for name, value in expected.items():
+        assert sp.simplify(gc.partial(fn, name) - value) == 0
+        assert gc.partial(fn, sp.Symbol(name)) == gc.partial(fn, name)
+    assert len(gc.gradient(fn)) == len(fn.variables)
+
+
+def test_gradient_at_the_seed_point():
+    fn = gc.parse("x^2 + y^2")
+    assert gc.gradient(fn) == (2 * x, 2 * y)
+    np.testing.assert_allclose(gc.gradient_at(fn, (1, 2)), [2.0, 4.0])
+    np.testing.assert_allclose(gc.gradient_at(fn, {"x": 1, "y": 2}), [2.0, 4.0])
+    np.testing.assert_allclose(gc.gradient_at(fn, {"y": 2, "x": 1}), [2.0, 4.0])
+    assert gc.gradient_at(fn, (1, 2)).dtype == float
+
+
+def test_hessian():
+    fn = gc.parse("x^2 y + y^3")
+    assert gc.hessian(fn) == sp.Matrix([[2 * y, 2 * x], [2 * x, 6 * y]])
+    assert gc.hessian(gc.parse("xyz")).shape == (3, 3)
+
+
+def test_bad_points_and_variables_raise_helpful_errors():
+    fn = gc.parse("x^2 + y^2")
+    with pytest.raises(ValueError, match="2 coordinate"):
+        gc.gradient_at(fn, (1, 2, 3))
+    with pytest.raises(ValueError, match="needs a value for y"):
+        gc.gradient_at(fn, {"x": 1})
+    with pytest.raises(ValueError, match="not a variable"):
+        gc.gradient_at(fn, {"x": 1, "y": 2, "q": 3})
+    with pytest.raises(ValueError, match="not a variable"):
+        gc.partial(fn, "q")
+
+
+def test_undefined_points_are_masked_and_counted_without_warnings():
+    fn = gc.parse("log(x) + 1/y")
+    with __import__("warnings").catch_warnings():
+        __import__("warnings").simplefilter("error")
+        grid = gc.evaluate_grid(fn, {"x": (-1, 1), "y": (-1, 1)}, 21)
+        ev = gc.evaluate(fn, [[1.0, 1.0], [-1.0, 1.0], [1.0, 0.0]])
+    assert grid.values.shape == (21, 21)
+    assert grid.grads.shape == (2, 21, 21)
+    assert 0 < grid.n_undefined < grid.values.size
+    assert np.isnan(grid.values).sum() == grid.n_undefined
+    assert np.isnan(grid.grads[0]).sum() == grid.n_undefined
+    assert ev.n_undefined == 2
+    assert list(ev.undefined) == [False, True, True]
+    assert np.isnan(gc.gradient_at(fn, (-1, 1))).all()
+
+
+def test_overflow_is_masked():
+    ev = gc.evaluate(gc.parse("e^(x^2)"), [[1.0], [40.0]])
+    assert ev.n_undefined == 1 and np.isfinite(ev.values[0])
+
+
+def test_grid_orientation_matches_plotly_contour():
+    fn = gc.parse("x + 10y")
+    grid = gc.evaluate_grid(fn, {"x": (0, 1), "y": (0, 2)}, (3, 5))
+    xs, ys = grid.axes
+    assert grid.values.shape == (5, 3)
+    assert grid.values[4, 2] == pytest.approx(xs[2] + 10 * ys[4])
+    np.testing.assert_allclose(grid.grads[0], 1.0)
+    np.testing.assert_allclose(grid.grads[1], 10.0)
+
+
+def test_grid_slice_of_three_variables():
+    fn = gc.parse("x^2 + y^2 + z^2")
+    grid = gc.evaluate_grid(fn, {"x": (-1, 1), "y": (-1, 1)}, 11, fixed={"z": 2.0})
+    assert grid.values[5, 5] == pytest.approx(4.0)
+    assert grid.names == ("x", "y")
+
+
+def test_constants_broadcast():
+    grid = gc.evaluate_grid(gc.parse("3y"), {"x": (0, 1), "y": (0, 1)}, 4)
+    np.testing.assert_allclose(grid.grads[0], 0.0)
+    np.testing.assert_allclose(grid.grads[1], 3.0)
+
+
+def test_compiled_once_and_reused():
+    fn = gc.parse("x^2 + y^2")
+    assert gc.compile_function(fn) is gc.compile_function(gc.parse("x^2+y^2"))
+
+
+def test_huge_coefficients_evaluate():
+    fn = gc.parse("10^200 x")
+    np.testing.assert_allclose(gc.gradient_at(fn, [1.0]), [1e200])
+
+
+def test_gradient_check_reports_relative_error():
+    check = gc.check_gradient(gc.parse("sin(x) e^y"), (0.3, 0.7))
+    assert check.ok and check.relative_error < 1e-8
+    assert check.numeric.shape == (2,)
+
+
+def test_gradient_check_fails_where_undefined():
+    check = gc.check_gradient(gc.parse("log(x) + y"), (-1.0, 1.0))
+    assert not check.ok
+
+
+def test_analyze_gives_gradient_hessian_and_compiled():
+    a = gc.analyze(gc.parse("x^2 + y^2"))
+    assert a.gradient == (2 * x, 2 * y)
+    assert a.hessian == sp.Matrix([[2, 0], [0, 2]])
+    np.testing.assert_allclose(a.compiled.grad(np.array([[1.0, 2.0]])), [[2.0, 4.0]])
