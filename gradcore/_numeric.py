@@ -85,12 +85,18 @@ def _full(a, shape) -> np.ndarray:
     return arr
 
 
-def _mask_inplace(values: np.ndarray, grads: np.ndarray) -> int:
+def _mask_inplace(values: np.ndarray, grads) -> int:
     """Set every component to NaN where any of f or its gradient is not finite; return the
-    number of such points. One pass: NaN and ±inf survive a sum."""
+    number of such points. The common case (all finite) costs only read-only reductions:
+    NaN and ±inf survive a sum; an overflowing sum of finite values falls through to the
+    exact check."""
     with np.errstate(all="ignore"):
-        total = values + grads.sum(axis=0) if len(grads) else values.copy()
-    bad = ~np.isfinite(total)
+        total = float(np.sum(values)) + sum(float(np.sum(g)) for g in grads)
+        if np.isfinite(total):
+            return 0
+        bad = ~np.isfinite(values)
+        for g in grads:
+            bad |= ~np.isfinite(g)
     count = int(np.count_nonzero(bad))
     if count:
         values[bad] = np.nan
@@ -129,6 +135,18 @@ def evaluate(fn: Function, points: np.ndarray | Sequence) -> Evaluation:
     return Evaluation(values, grads, undefined, int(undefined.sum()))
 
 
+class _GradStack(tuple):
+    """The partials of a grid, one array per axis, without copying them into one block:
+    ``grads[k]`` is an array; ``shape``/``asarray`` behave as the stacked array would."""
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (len(self), *self[0].shape) if self else (0,)
+
+    def __array__(self, dtype=None, copy=None):
+        return np.stack(self) if dtype is None else np.stack(self).astype(dtype)
+
+
 @dataclass(frozen=True)
 class Grid:
     """f and ∇f on a rectangular grid.
@@ -136,7 +154,8 @@ class Grid:
     ``axes``: one 1-D coordinate array per varying variable (``names`` gives them);
     ``values``: f with numpy ``meshgrid(*axes, indexing="xy")`` shape — for two axes
     (ny, nx), so ``values[j, i]`` is f(xs[i], ys[j]) as Plotly's contour expects;
-    ``grads``: shape (len(axes), *values.shape), the partials along the varying axes;
+    ``grads``: the partials along the varying axes, ``grads[k]`` shaped like ``values``
+    (``np.asarray(grads)`` stacks them: shape (len(axes), *values.shape));
     ``n_undefined`` of ``values.size`` points are NaN (undefined or not finite).
     """
 
@@ -187,11 +206,10 @@ def evaluate_grid(
     with np.errstate(all="ignore"):
         out = compiled._f_and_grad(*coords)
     values = _full(out[0], shape)
-    grads = np.empty((len(names), *shape))
-    for k, name in enumerate(names):
-        grads[k] = out[1 + fn.names.index(name)] if name in fn.names else 0.0
+    grads = [_full(out[1 + fn.names.index(name)], shape) if name in fn.names
+             else np.zeros(shape) for name in names]
     n_bad = _mask_inplace(values, grads)
-    return Grid(names, axes, values, grads, fixed, n_bad)
+    return Grid(names, axes, values, _GradStack(grads), fixed, n_bad)
 
 
 @dataclass(frozen=True)
