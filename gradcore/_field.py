@@ -59,7 +59,8 @@ class Arrows:
         occupies ``x[6*i : 6*i + 6]`` as ``base, tip, barb1, tip, barb2, NaN``:
         the shaft, then both arrowhead barbs drawn from the tip, then a gap.
     magnitude:
-        ``(m,)`` gradient magnitude ``hypot(U, V)`` of each drawn arrow (for colouring).
+        ``(m,)`` gradient magnitude ``hypot(U, V)`` of each drawn arrow (for colouring;
+        ``inf`` only if the true magnitude exceeds the float64 range).
     base, tip:
         ``(m, 2)`` start and end points of each shaft.
     n_skipped:
@@ -183,7 +184,8 @@ def arrows(
     * ``X, Y, U, V`` broadcast to a common shape (typically 2-D meshgrid arrays);
       1-D ``X`` (n,) and ``Y`` (m,) with ``U, V`` of shape (m, n) are also accepted.
     * Each drawn arrow starts at its base point ``(X, Y)`` and points exactly along
-      ``(U, V)``: ``tip - base = c * (U, V)`` with ``c > 0``.
+      ``(U, V)``: ``tip - base = c * (U, V)`` with ``c > 0``.  (In ``"true"`` mode an
+      arrow more than ~1e15 times shorter than the longest rounds to ``tip == base``.)
     * Vectors with a NaN/inf component (or a non-finite base point) and exact zero
       vectors are skipped and counted in ``n_skipped``.
     * ``scale="normalized"``: every arrow has the same length, ``length`` if given,
@@ -202,11 +204,11 @@ def arrows(
     x0, y0, u, v = X.ravel(), Y.ravel(), U.ravel(), V.ravel()
     n_total = u.size
 
-    with np.errstate(over="ignore", invalid="ignore"):
-        mag = np.hypot(u, v)
-    ok = np.isfinite(x0) & np.isfinite(y0) & np.isfinite(mag) & (mag > 0)
-    x0, y0, u, v, mag = x0[ok], y0[ok], u[ok], v[ok], mag[ok]
-    m = mag.size
+    with np.errstate(invalid="ignore"):
+        big = np.maximum(np.abs(u), np.abs(v))
+    ok = np.isfinite(x0) & np.isfinite(y0) & np.isfinite(u) & np.isfinite(v) & (big > 0)
+    x0, y0, u, v, big = x0[ok], y0[ok], u[ok], v[ok], big[ok]
+    m = big.size
     n_skipped = int(n_total - m)
 
     if length is None:
@@ -221,12 +223,19 @@ def arrows(
         return Arrows(empty, empty.copy(), empty.copy(), np.empty((0, 2)), np.empty((0, 2)),
                       n_skipped)
 
-    # unit directions; dividing by mag is safe because 0 < mag < inf
-    dx, dy = u / mag, v / mag
+    # Directions via components pre-scaled by max(|u|, |v|): exact for subnormal and
+    # for huge vectors (whose magnitude may overflow to inf, which only affects colour).
+    us, vs = u / big, v / big
+    ns = np.hypot(us, vs)  # in [1, sqrt(2)]
+    dx, dy = us / ns, vs / ns
+    with np.errstate(over="ignore"):
+        mag = big * ns
     if scale == "normalized":
         L = np.full(m, length)
     else:
-        L = length * (mag / mag.max())
+        with np.errstate(invalid="ignore"):
+            ratio = mag / mag.max()
+        L = length * np.where(np.isinf(mag), 1.0, ratio)
 
     xt, yt = x0 + L * dx, y0 + L * dy
     a = np.deg2rad(head_angle_deg)

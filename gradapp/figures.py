@@ -1,0 +1,935 @@
+"""Plotly figure builders for Gradient Explorer.
+
+Builders only *draw*: they take already-computed numpy arrays (grids, gradients,
+paths, histories) and return a ``plotly.graph_objects.Figure``.  They never
+evaluate the user's function and never import Streamlit.
+
+Arrays are handed to Plotly as numpy arrays (big grids as float32), which Plotly 7
+serialises as base64-packed typed arrays instead of JSON number lists.
+
+Every builder takes ``style`` (a :class:`Style`; ``None`` means ``Style.normal()``).
+The page should render with ``st.plotly_chart(fig, config=plot_config(style))``, which
+passes ``config={"toImageButtonOptions": {"format": "png", "scale": 3, ...}}`` so the
+modebar camera button exports slide-ready PNGs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import get_colorscale, sample_colorscale
+
+from gradcore import _field
+from gradcore._field import ArrowBin, Arrows
+
+__all__ = [
+    "CLICK_LAYER_NAME",
+    "PALETTE",
+    "PATH_COLORS",
+    "Style",
+    "basins_figure",
+    "contour_figure",
+    "descent_3d_figure",
+    "descent_figure",
+    "isosurface_figure",
+    "loss_figure",
+    "plot_config",
+    "surface_figure",
+]
+
+#: Okabe–Ito colourblind-safe palette.
+PALETTE: tuple[str, ...] = (
+    "#000000",  # black
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#009E73",  # bluish green
+    "#F0E442",  # yellow
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#CC79A7",  # reddish purple
+)
+
+#: Order in which paths / basins take colours (most distinct first, yellow last).
+PATH_COLORS: tuple[str, ...] = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#000000",
+    "#F0E442",
+)
+
+#: Marker symbols paired with path colours, so paths differ by more than colour.
+PATH_SYMBOLS: tuple[str, ...] = (
+    "circle",
+    "square",
+    "diamond",
+    "triangle-up",
+    "cross",
+    "triangle-down",
+    "x",
+    "star",
+)
+
+#: ``name`` of the transparent scatter layer in :func:`contour_figure` that makes
+#: the grid clickable; a Streamlit selection event's points come from this trace.
+CLICK_LAYER_NAME = "click-layer"
+
+_UNDEFINED_GREY = "#c8c8c8"
+_F32_MAX = float(np.finfo(np.float32).max)
+
+
+@dataclass(frozen=True)
+class Style:
+    """Visual settings shared by all builders.
+
+    Use :meth:`normal` (screen) or :meth:`projector` (large fonts, thick lines,
+    high contrast); tweak with ``dataclasses.replace(style, ...)``.
+
+    Fields: ``name``; font sizes ``font_size`` (base, legend, hover), ``title_size``,
+    ``tick_size``, ``label_size`` (contour level labels); widths ``line_width``
+    (paths, tangent, gradient arrow), ``arrow_width`` (quiver arrows),
+    ``contour_width``; ``marker_size``; colours ``palette`` (Okabe–Ito),
+    ``path_colors``, ``colorscale`` (perceptually uniform, for f),
+    ``arrow_colorscale`` (for |∇f|), ``arrow_color``, ``gradient_color``,
+    ``tangent_color``, ``point_color``; ``fill_opacity`` of filled contours;
+    ``height`` in px; ``font_family``; ``template``.
+    """
+
+    name: str = "normal"
+    font_size: int = 15
+    title_size: int = 20
+    tick_size: int = 14
+    label_size: int = 12
+    line_width: float = 2.5
+    arrow_width: float = 1.3
+    contour_width: float = 0.8
+    marker_size: float = 10.0
+    palette: tuple[str, ...] = PALETTE
+    path_colors: tuple[str, ...] = PATH_COLORS
+    colorscale: str = "Viridis"
+    arrow_colorscale: str = "Viridis"
+    arrow_color: str = "#000000"
+    gradient_color: str = "#D55E00"
+    tangent_color: str = "#0072B2"
+    point_color: str = "#000000"
+    fill_opacity: float = 0.7
+    height: int = 600
+    font_family: str = "Arial, Helvetica, sans-serif"
+    template: str = "plotly_white"
+
+    @classmethod
+    def normal(cls) -> Style:
+        """Screen style: 15 px base font, thin lines, Viridis."""
+        return cls()
+
+    @classmethod
+    def projector(cls) -> Style:
+        """Projector style: 24 px base / 30 px titles / 22 px ticks, ~2.5x line widths,
+        Okabe–Ito colours and the Cividis scale (uniform and colourblind-safe)."""
+        return cls(
+            name="projector",
+            font_size=24,
+            title_size=30,
+            tick_size=22,
+            label_size=18,
+            line_width=6.0,
+            arrow_width=3.0,
+            contour_width=1.8,
+            marker_size=20.0,
+            colorscale="Cividis",
+            arrow_colorscale="Cividis",
+            fill_opacity=0.6,
+            height=760,
+        )
+
+    @property
+    def is_projector(self) -> bool:
+        return self.name == "projector"
+
+
+def plot_config(style: Style | None = None) -> dict:
+    """Plotly ``config`` for ``st.plotly_chart``: PNG export at 3x scale for slides."""
+    style = style or Style.normal()
+    return {
+        "toImageButtonOptions": {
+            "format": "png",
+            "scale": 3,
+            "filename": f"gradient-explorer-{style.name}",
+        },
+        "displaylogo": False,
+    }
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _f32(a) -> np.ndarray:
+    """float32 copy for big arrays; non-finite (and float32-overflowing) -> NaN."""
+    a = np.asarray(a, dtype=np.float64)
+    out = np.full(a.shape, np.nan, dtype=np.float32)
+    ok = np.isfinite(a) & (np.abs(a) <= _F32_MAX)
+    out[ok] = a[ok]
+    return out
+
+
+def _f64(a) -> np.ndarray:
+    return np.asarray(a, dtype=np.float64)
+
+
+def _fmt(v: float) -> str:
+    return f"{float(v):.3g}"
+
+
+def _fmt_vec(v) -> str:
+    return "(" + ", ".join(_fmt(c) for c in np.asarray(v, dtype=float).ravel()) + ")"
+
+
+def _font(style: Style, size: int | None = None, color: str = "#111111") -> dict:
+    return dict(family=style.font_family, size=size or style.font_size, color=color)
+
+
+def _axis(style: Style, title: str) -> dict:
+    return dict(
+        title=dict(text=title, font=_font(style)),
+        tickfont=_font(style, style.tick_size),
+        showline=True,
+        linecolor="#444444",
+        linewidth=2 if style.is_projector else 1,
+        mirror=True,
+        ticks="outside",
+        zeroline=False,
+        gridcolor="#e5e5e5",
+    )
+
+
+def _legend(style: Style) -> dict:
+    return dict(
+        orientation="h",
+        yanchor="top",
+        y=-0.2 if style.is_projector else -0.14,
+        xanchor="left",
+        x=0.0,
+        font=_font(style),
+        bgcolor="rgba(255,255,255,0.85)",
+        itemsizing="constant",
+    )
+
+
+def _base_layout(style: Style, title: str, *, legend: bool = True) -> dict:
+    fs = style.font_size
+    return dict(
+        template=style.template,
+        title=dict(text=title, font=_font(style, style.title_size), x=0.02, xanchor="left"),
+        font=_font(style),
+        height=style.height,
+        margin=dict(l=12 + 3 * fs, r=20, t=30 + 2 * style.title_size if title else 30,
+                    b=40 + 5 * fs if legend else 30 + 3 * fs),
+        legend=_legend(style),
+        hoverlabel=dict(font=_font(style, max(12, fs - 2))),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+    )
+
+
+def _colorbar(style: Style, title: str) -> dict:
+    return dict(
+        title=dict(text=title, font=_font(style), side="right"),
+        tickfont=_font(style, style.tick_size),
+        thickness=26 if style.is_projector else 16,
+        outlinewidth=0,
+        len=0.9,
+    )
+
+
+def _grey_scale() -> list:
+    return [[0.0, "#7a7a7a"], [1.0, "#7a7a7a"]]
+
+
+def _contour_trace(
+    xs, ys, Z32, style: Style, *, n_levels: int, coloring: str, opacity: float,
+    showlabels: bool = True, showscale: bool = True, robust: bool = True, z_title="f(x, y)",
+) -> go.Contour:
+    start, end, size = _field.contour_levels(Z32, n_levels, robust=robust)
+    lines_only = coloring == "lines"
+    return go.Contour(
+        x=_f64(xs),
+        y=_f64(ys),
+        z=Z32,
+        name="f",
+        colorscale=_grey_scale() if lines_only else style.colorscale,
+        zmin=start,
+        zmax=end,
+        contours=dict(
+            start=start,
+            end=end,
+            size=size,
+            coloring=coloring,
+            showlabels=showlabels,
+            labelfont=_font(style, style.label_size, "#202020" if lines_only else "#000000"),
+            labelformat=".3~g",
+        ),
+        line=dict(width=style.contour_width * (1.3 if lines_only else 1.0),
+                  color=None if lines_only else "rgba(0,0,0,0.35)"),
+        opacity=1.0 if lines_only else opacity,
+        connectgaps=False,
+        showscale=showscale and not lines_only,
+        colorbar=_colorbar(style, z_title),
+        hoverinfo="skip",
+    )
+
+
+def _undefined_trace(xs, ys, Z) -> go.Heatmap | None:
+    """Grey patch over cells where Z is NaN/inf (Plotly's contour would bleed there)."""
+    bad = ~np.isfinite(np.asarray(Z, dtype=np.float64))
+    if not bad.any():
+        return None
+    return go.Heatmap(
+        x=_f64(xs),
+        y=_f64(ys),
+        z=bad.astype(np.uint8),  # 1 byte per cell; 0 cells are fully transparent
+        name="undefined",
+        colorscale=[[0.0, "rgba(255,255,255,0)"], [0.5, "rgba(255,255,255,0)"],
+                    [0.5, _UNDEFINED_GREY], [1.0, _UNDEFINED_GREY]],
+        showscale=False,
+        hoverinfo="skip",
+        zmin=0.0,
+        zmax=1.0,
+    )
+
+
+def _xy_layout(style: Style, xs, ys, x_title: str, y_title: str) -> dict:
+    xs, ys = _f64(xs), _f64(ys)
+    xa = _axis(style, x_title)
+    ya = _axis(style, y_title)
+    if xs.size > 1:
+        xa["range"] = [float(np.nanmin(xs)), float(np.nanmax(xs))]
+    if ys.size > 1:
+        ya["range"] = [float(np.nanmin(ys)), float(np.nanmax(ys))]
+    ya.update(scaleanchor="x", scaleratio=1, constrain="domain")
+    xa.update(constrain="domain")
+    return dict(xaxis=xa, yaxis=ya)
+
+
+def _halo_line(x, y, width: float, *, name: str, color: str, dash: str | None = None,
+               showlegend: bool = True) -> list[go.Scatter]:
+    """A line drawn over a wider white line, so it reads on any background."""
+    x, y = _f64(x), _f64(y)
+    halo = go.Scatter(x=x, y=y, mode="lines", line=dict(color="white", width=width + 3),
+                      hoverinfo="skip", showlegend=False, name=f"{name} (halo)")
+    main = go.Scatter(x=x, y=y, mode="lines", name=name, showlegend=showlegend,
+                      line=dict(color=color, width=width, dash=dash), hoverinfo="skip")
+    return [halo, main]
+
+
+def _stepped_colorscale(colors: Sequence[str]) -> list:
+    k = len(colors)
+    out = []
+    for i, c in enumerate(colors):
+        out += [[i / k, c], [(i + 1) / k, c]]
+    return out
+
+
+def _arrow_traces(arr: Arrows | Sequence[ArrowBin], style: Style, xs, ys) -> list:
+    if isinstance(arr, Arrows):
+        return [go.Scatter(
+            x=_f32(arr.x), y=_f32(arr.y), mode="lines", name="∇f direction",
+            line=dict(color=style.arrow_color, width=style.arrow_width),
+            hoverinfo="skip", connectgaps=False,
+        )]
+    bins = list(arr)
+    if not bins:
+        return []
+    scale = get_colorscale(style.arrow_colorscale)
+    colors = sample_colorscale(scale, [b.t for b in bins])
+    traces: list = []
+    for b, c in zip(bins, colors, strict=True):
+        if b.count == 0:
+            continue
+        traces.append(go.Scatter(
+            x=_f32(b.arrows.x), y=_f32(b.arrows.y), mode="lines",
+            name=f"|∇f| {_fmt(b.lo)}–{_fmt(b.hi)}", legendgroup="arrows", showlegend=False,
+            line=dict(color=c, width=style.arrow_width * 1.3), hoverinfo="skip",
+        ))
+    # an invisible marker carries a stepped colour bar that matches the bins exactly
+    lo, hi = bins[0].lo, bins[-1].hi
+    if hi <= lo:
+        hi = lo + 1.0
+    x0 = float(np.nanmin(_f64(xs))) if np.size(xs) else 0.0
+    y0 = float(np.nanmin(_f64(ys))) if np.size(ys) else 0.0
+    traces.append(go.Scatter(
+        x=[x0], y=[y0], mode="markers", name="|∇f| scale", showlegend=False,
+        hoverinfo="skip",
+        marker=dict(
+            color=[lo], cmin=lo, cmax=hi, opacity=0, size=1,
+            colorscale=_stepped_colorscale(colors), showscale=True,
+            colorbar=dict(_colorbar(style, "|∇f|"),
+                          tickvals=[b.lo for b in bins] + [bins[-1].hi],
+                          tickformat=".3g"),
+        ),
+    ))
+    return traces
+
+
+def _click_layer(xs, ys, Z32, max_per_axis: int) -> go.Scatter:
+    xs, ys = _f64(xs), _f64(ys)
+    sx = max(1, int(np.ceil(xs.size / max_per_axis)))
+    sy = max(1, int(np.ceil(ys.size / max_per_axis)))
+    X, Y = np.meshgrid(xs[::sx], ys[::sy])
+    F = Z32[::sy, ::sx]
+    keep = np.isfinite(F).ravel()
+    return go.Scatter(
+        x=_f32(X.ravel()[keep]),
+        y=_f32(Y.ravel()[keep]),
+        customdata=F.ravel()[keep],
+        mode="markers",
+        name=CLICK_LAYER_NAME,
+        showlegend=False,
+        marker=dict(size=8, opacity=0, color="black"),
+        selected=dict(marker=dict(opacity=0)),
+        unselected=dict(marker=dict(opacity=0)),
+        hovertemplate="x = %{x:.4g}<br>y = %{y:.4g}<br>f = %{customdata:.4g}<extra></extra>",
+    )
+
+
+def _point_trace(point, style: Style, name: str) -> go.Scatter:
+    p = _f64(point).reshape(2)
+    return go.Scatter(
+        x=p[:1], y=p[1:], mode="markers", name=name, hoverinfo="skip",
+        marker=dict(size=style.marker_size * 1.3, color=style.point_color,
+                    line=dict(color="white", width=3 if style.is_projector else 2)),
+        unselected=dict(marker=dict(opacity=1)),
+    )
+
+
+def _path_color(i: int, colors, style: Style) -> str:
+    if colors is not None and i < len(colors) and colors[i]:
+        return colors[i]
+    return style.path_colors[i % len(style.path_colors)]
+
+
+# --------------------------------------------------------------------------- builders
+
+
+def contour_figure(
+    xs,
+    ys,
+    Z,
+    *,
+    arrows: Arrows | Sequence[ArrowBin] | None = None,
+    point=None,
+    point_grad=None,
+    tangent=None,
+    style: Style | None = None,
+    title: str = "",
+    n_levels: int = 20,
+    undefined_note: str | None = None,
+    coloring: str | None = None,
+    robust_levels: bool = True,
+    gradient_length: float | None = None,
+    click_resolution: int = 100,
+    x_title: str = "x",
+    y_title: str = "y",
+    uirevision: str | None = None,
+) -> go.Figure:
+    """Contour map of ``Z`` (shape ``(len(ys), len(xs))``) with gradient overlays.
+
+    * Contours: ~``n_levels`` nice, labelled levels spanning the 1–99 % range of
+      finite values (``robust_levels``); ``coloring`` is ``"fill"`` (default with
+      plain arrows), ``"lines"`` (grey lines; default when ``arrows`` are magnitude
+      bins, so the only colour meaning is |∇f|) or ``"heatmap"``.
+    * NaN/inf cells of ``Z`` stay NaN in the data and are covered by a light grey
+      patch, with ``undefined_note`` (default "grey: f undefined"; ``""`` hides it).
+    * ``arrows``: an :class:`~gradcore._field.Arrows` (one black trace) or the output
+      of :func:`~gradcore._field.bin_arrows` (one trace per bin plus a stepped |∇f|
+      colour bar).
+    * ``point`` (marker), ``point_grad`` (gradient arrow of length ``gradient_length``,
+      default 12 % of the smaller axis span; its value is in the legend) and
+      ``tangent`` (a ``(2, 2)`` segment from :func:`~gradcore._field.tangent_segment`).
+    * Click-to-select: a transparent marker layer named :data:`CLICK_LAYER_NAME`
+      covers the finite grid points (at most ``click_resolution`` per axis) and is
+      the only hoverable trace, so ``st.plotly_chart(on_select="rerun",
+      selection_mode="points")`` reports the clicked ``x, y`` (hover shows f).
+      Layout uses ``clickmode="event+select"`` and ``dragmode="pan"``.
+    * Equal x/y aspect; axis ranges fixed to the grid.  Render with
+      ``config=plot_config(style)`` (PNG export, scale 3).
+    """
+    style = style or Style.normal()
+    Z32 = _f32(Z)
+    binned = arrows is not None and not isinstance(arrows, Arrows)
+    coloring = coloring or ("lines" if binned else "fill")
+
+    traces: list = [_contour_trace(xs, ys, Z32, style, n_levels=n_levels, coloring=coloring,
+                                   opacity=style.fill_opacity, robust=robust_levels)]
+    undefined = _undefined_trace(xs, ys, Z)
+    if undefined is not None:
+        traces.append(undefined)
+    traces.append(_click_layer(xs, ys, Z32, click_resolution))
+    if arrows is not None:
+        traces += _arrow_traces(arrows, style, xs, ys)
+
+    if tangent is not None:
+        seg = _f64(tangent).reshape(2, 2)
+        if np.all(np.isfinite(seg)):
+            traces += _halo_line(seg[:, 0], seg[:, 1], style.line_width,
+                                 name="tangent to level curve", color=style.tangent_color,
+                                 dash="dash")
+    if point is not None and point_grad is not None:
+        p = _f64(point).reshape(2)
+        g = _f64(point_grad).reshape(2)
+        if gradient_length is None:
+            spans = [np.ptp(_f64(xs)), np.ptp(_f64(ys))]
+            gradient_length = 0.12 * float(min(s for s in spans if s > 0) if any(spans) else 1)
+        arr = _field.arrows(p[:1], p[1:], g[:1], g[1:], length=gradient_length, head=0.3)
+        if arr.n_arrows:
+            traces += _halo_line(arr.x, arr.y, style.line_width,
+                                 name=f"∇f(a) = {_fmt_vec(g)}", color=style.gradient_color)
+    if point is not None:
+        traces.append(_point_trace(point, style, f"a = {_fmt_vec(point)}"))
+
+    fig = go.Figure(data=traces)
+    fig.update_layout(
+        **_base_layout(style, title),
+        **_xy_layout(style, xs, ys, x_title, y_title),
+        clickmode="event+select",
+        dragmode="pan",
+        hovermode="closest",
+        uirevision=uirevision,
+    )
+    if undefined is not None and undefined_note != "":
+        fig.add_annotation(
+            text=undefined_note or "grey: f undefined", xref="x domain", yref="y domain",
+            x=0.01, y=0.99, xanchor="left", yanchor="top", showarrow=False,
+            font=_font(style, max(12, style.font_size - 2)),
+            bgcolor="rgba(255,255,255,0.85)", bordercolor=_UNDEFINED_GREY, borderwidth=1,
+        )
+    return fig
+
+
+def _scene_axis(style: Style, title: str) -> dict:
+    # 3-D tick labels render larger than 2-D ones at the same px size
+    return dict(
+        title=dict(text=title, font=_font(style)),
+        tickfont=_font(style, round(style.tick_size * (0.7 if style.is_projector else 0.9))),
+        backgroundcolor="white",
+        gridcolor="#d9d9d9",
+        showbackground=True,
+    )
+
+
+def _scene(style: Style, xt="x", yt="y", zt="f(x, y)", **extra) -> dict:
+    return dict(
+        xaxis=_scene_axis(style, xt),
+        yaxis=_scene_axis(style, yt),
+        zaxis=_scene_axis(style, zt),
+        camera=dict(eye=dict(x=1.6, y=-1.6, z=1.1), up=dict(x=0, y=0, z=1)),
+        **extra,
+    )
+
+
+def surface_figure(
+    xs,
+    ys,
+    Z,
+    *,
+    point=None,
+    f_point: float | None = None,
+    plane=None,
+    ascent=None,
+    style: Style | None = None,
+    title: str = "",
+    n_levels: int = 20,
+    z_title: str = "f(x, y)",
+    uirevision: str | None = None,
+) -> go.Figure:
+    """3-D surface ``z = f(x, y)`` with floor-projected contours.
+
+    * ``Z`` has shape ``(len(ys), len(xs))``; NaN cells are holes.  The colour range
+      and projected contour levels use the robust 1–99 % range.
+    * ``point`` + ``f_point``: the point ``(a, f(a))`` on the surface.
+    * ``plane``: ``(px, py, PZ)`` — 1-D patch axes and the plane heights on them
+      (e.g. from :func:`~gradcore._field.tangent_plane`), drawn semi-transparent.
+    * ``ascent``: a ``(2, 3)`` segment (from
+      :func:`~gradcore._field.steepest_ascent_3d`) drawn as a 3-D arrow.
+    * Camera eye ``(1.6, -1.6, 1.1)``; render with ``config=plot_config(style)``.
+    """
+    style = style or Style.normal()
+    Z32 = _f32(Z)
+    start, end, size = _field.contour_levels(Z32, n_levels)
+    xs64, ys64 = _f64(xs), _f64(ys)
+    traces: list = [go.Surface(
+        x=xs64, y=ys64, z=Z32, name="f", colorscale=style.colorscale, cmin=start, cmax=end,
+        colorbar=_colorbar(style, z_title),
+        contours_z=dict(show=True, project_z=True, usecolormap=True, start=start, end=end,
+                        size=size, width=2 if style.is_projector else 1),
+        hovertemplate="x = %{x:.4g}<br>y = %{y:.4g}<br>f = %{z:.4g}<extra></extra>",
+        lighting=dict(ambient=0.7, diffuse=0.6, specular=0.1),
+    )]
+    if plane is not None:
+        px, py, PZ = plane
+        traces.append(go.Surface(
+            x=_f64(px), y=_f64(py), z=_f32(PZ), name="tangent plane", showscale=False,
+            colorscale=[[0, style.tangent_color], [1, style.tangent_color]], opacity=0.45,
+            showlegend=True, hoverinfo="skip",
+        ))
+    if ascent is not None:
+        seg = _f64(ascent).reshape(2, 3)
+        if np.all(np.isfinite(seg)):
+            d = seg[1] - seg[0]
+            traces.append(go.Scatter3d(
+                x=seg[:, 0], y=seg[:, 1], z=seg[:, 2], mode="lines",
+                name="steepest ascent", hoverinfo="skip",
+                line=dict(color=style.gradient_color, width=style.line_width * 2),
+            ))
+            traces.append(go.Cone(
+                x=seg[1:, 0], y=seg[1:, 1], z=seg[1:, 2], u=d[:1], v=d[1:2], w=d[2:],
+                anchor="tip", sizemode="absolute", sizeref=0.25 * float(np.linalg.norm(d)),
+                colorscale=[[0, style.gradient_color], [1, style.gradient_color]],
+                showscale=False, hoverinfo="skip", name="steepest ascent",
+            ))
+    if point is not None and f_point is not None:
+        p = _f64(point).reshape(2)
+        traces.append(go.Scatter3d(
+            x=p[:1], y=p[1:], z=_f64([f_point]), mode="markers",
+            name=f"(a, f(a)) = {_fmt_vec([p[0], p[1], f_point])}", hoverinfo="skip",
+            marker=dict(size=style.marker_size * 0.7, color=style.point_color,
+                        line=dict(color="white", width=2)),
+        ))
+    fig = go.Figure(data=traces)
+    xr, yr = np.ptp(xs64) or 1.0, np.ptp(ys64) or 1.0
+    layout = _base_layout(style, title)
+    layout["margin"] = dict(l=0, r=0, t=layout["margin"]["t"], b=0)
+    layout["legend"].update(y=0.02, yanchor="bottom")
+    fig.update_layout(
+        **layout,
+        scene=_scene(style, zt=z_title, aspectmode="manual",
+                     aspectratio=dict(x=1.0, y=float(np.clip(yr / xr, 0.5, 2.0)), z=0.7)),
+        uirevision=uirevision,
+    )
+    return fig
+
+
+def isosurface_figure(
+    X,
+    Y,
+    Z,
+    V,
+    level: float,
+    *,
+    cones=None,
+    style: Style | None = None,
+    title: str = "",
+    opacity: float = 0.55,
+    cone_size: float = 0.6,
+    uirevision: str | None = None,
+) -> go.Figure:
+    """Level surface ``f(x, y, z) = level`` of a 3-variable function, with gradient cones.
+
+    * ``X, Y, Z, V``: same-shape 3-D grid arrays (``V`` = f on the grid), sent as
+      float32.  The surface is ``go.Isosurface(isomin=isomax=level, surface_count=1)``.
+    * ``cones``: ``(positions, vectors)``, both ``(m, 3)`` — e.g. points from
+      :func:`~gradcore._field.level_set_points` and ∇f there; drawn as ``go.Cone``
+      coloured by |∇f| and sized relative to the largest (``cone_size`` = sizeref).
+      The gradient is normal to the level surface.
+    """
+    style = style or Style.normal()
+    level = float(level)
+    traces: list = [go.Isosurface(
+        x=_f32(np.ravel(X)), y=_f32(np.ravel(Y)), z=_f32(np.ravel(Z)), value=_f32(np.ravel(V)),
+        isomin=level, isomax=level, surface_count=1, opacity=opacity,
+        colorscale=[[0, style.palette[2]], [1, style.palette[2]]], showscale=False,
+        caps=dict(x_show=False, y_show=False, z_show=False), name=f"f = {_fmt(level)}",
+        showlegend=True, hoverinfo="skip",
+    )]
+    if cones is not None:
+        pos, vec = (_f64(a).reshape(-1, 3) for a in cones)
+        if pos.shape[0]:
+            traces.append(go.Cone(
+                x=pos[:, 0], y=pos[:, 1], z=pos[:, 2], u=vec[:, 0], v=vec[:, 1], w=vec[:, 2],
+                anchor="tail", sizemode="scaled", sizeref=cone_size, name="∇f",
+                colorscale=style.arrow_colorscale, colorbar=_colorbar(style, "|∇f|"),
+                showlegend=True, hovertemplate="|∇f| = %{norm:.3g}<extra></extra>",
+            ))
+    fig = go.Figure(data=traces)
+    layout = _base_layout(style, title)
+    layout["margin"] = dict(l=0, r=0, t=layout["margin"]["t"], b=0)
+    layout["legend"].update(y=0.02, yanchor="bottom")
+    fig.update_layout(**layout, scene=_scene(style, zt="z", aspectmode="data"),
+                      uirevision=uirevision)
+    return fig
+
+
+def descent_figure(
+    xs,
+    ys,
+    Z,
+    paths: Sequence,
+    *,
+    labels: Sequence[str],
+    colors: Sequence[str] | None = None,
+    style: Style | None = None,
+    max_frames: int = 200,
+    title: str = "",
+    n_levels: int = 20,
+    frame_ms: int = 60,
+    x_title: str = "x",
+    y_title: str = "y",
+) -> go.Figure:
+    """Optimizer paths over a contour map, with an animated "current iterate" marker.
+
+    * ``paths``: list of ``(k_i, 2)`` arrays (row k is θ_k); lengths may differ.
+    * Trace layout: ``[0]`` contour, ``[1]`` grey undefined patch *if Z has NaN*,
+      then one full path (line + small markers) per path, then one moving marker per
+      path (the last ``len(paths)`` traces).
+    * Frames carry only the moving markers (``go.Frame(traces=[...])``); at most
+      ``max_frames`` frames, evenly subsampled over the longest path (first and last
+      kept).  After a path ends its marker stays at its last point.
+    * Play / Pause buttons and a step slider; axes fixed to the grid, so diverging
+      paths leave the view instead of rescaling it.
+    """
+    style = style or Style.normal()
+    paths = [_f64(p).reshape(-1, 2) for p in paths]
+    labels = list(labels)
+    if len(labels) != len(paths):
+        raise ValueError(f"{len(paths)} paths but {len(labels)} labels")
+    Z32 = _f32(Z)
+    traces: list = [_contour_trace(xs, ys, Z32, style, n_levels=n_levels, coloring="fill",
+                                   opacity=style.fill_opacity * 0.65, showscale=False)]
+    undefined = _undefined_trace(xs, ys, Z)
+    if undefined is not None:
+        traces.append(undefined)
+    n_paths = len(paths)
+    for i, (p, lab) in enumerate(zip(paths, labels, strict=True)):
+        c = _path_color(i, colors, style)
+        traces.append(go.Scatter(
+            x=p[:, 0], y=p[:, 1], mode="lines+markers", name=lab, legendgroup=f"p{i}",
+            line=dict(color=c, width=style.line_width),
+            marker=dict(color=c, size=max(3.0, style.marker_size * 0.4),
+                        symbol=PATH_SYMBOLS[i % len(PATH_SYMBOLS)]),
+            hovertemplate=f"{lab}<br>k = %{{pointNumber}}<br>θ = (%{{x:.4g}}, %{{y:.4g}})"
+                          "<extra></extra>",
+        ))
+    first_marker = len(traces)
+    for i, p in enumerate(paths):
+        c = _path_color(i, colors, style)
+        traces.append(go.Scatter(
+            x=p[:1, 0], y=p[:1, 1], mode="markers", name=f"{labels[i]} (now)",
+            legendgroup=f"p{i}", showlegend=False, hoverinfo="skip",
+            marker=dict(color=c, size=style.marker_size * 1.6,
+                        symbol=PATH_SYMBOLS[i % len(PATH_SYMBOLS)],
+                        line=dict(color="white", width=2.5 if style.is_projector else 1.5)),
+        ))
+    marker_idx = list(range(first_marker, first_marker + n_paths))
+
+    n_steps = max((p.shape[0] for p in paths), default=0)
+    ks = _field.subsample_path_frames(n_steps, max_frames) if n_steps else np.empty(0, int)
+    frames = []
+    for k in ks:
+        data = []
+        for p in paths:
+            j = min(int(k), p.shape[0] - 1)
+            pt = p[j] if j >= 0 else np.array([np.nan, np.nan])
+            data.append(go.Scatter(x=[float(pt[0])], y=[float(pt[1])]))
+        frames.append(go.Frame(data=data, traces=marker_idx, name=str(int(k))))
+
+    fig = go.Figure(data=traces, frames=frames)
+    layout = _base_layout(style, title)
+    # legend on the right (no colour bar here), slider + buttons below the x title
+    layout["legend"] = dict(layout["legend"], orientation="v", x=1.02, xanchor="left",
+                            y=1.0, yanchor="top")
+    layout["margin"]["b"] = 40 + 6 * style.font_size
+    slider_pad = 30 + 2 * style.font_size
+    slider_x = 0.34 if style.is_projector else 0.22
+    still = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
+             "transition": {"duration": 0}}
+    fig.update_layout(
+        **layout,
+        **_xy_layout(style, xs, ys, x_title, y_title),
+        hovermode="closest",
+        dragmode="pan",
+        updatemenus=[dict(
+            type="buttons", direction="left", showactive=False,
+            x=0.0, xanchor="left", y=0.0, yanchor="top", pad=dict(t=slider_pad + 8, r=10),
+            font=_font(style),
+            buttons=[
+                dict(label="▶ Play", method="animate",
+                     args=[None, {"frame": {"duration": frame_ms, "redraw": False},
+                                  "fromcurrent": True, "transition": {"duration": 0},
+                                  "mode": "immediate"}]),
+                dict(label="❚❚ Pause", method="animate", args=[[None], still]),
+            ],
+        )],
+        sliders=[dict(
+            active=0, x=slider_x, len=1.0 - slider_x, y=0.0, yanchor="top",
+            pad=dict(t=slider_pad, b=0),
+            currentvalue=dict(prefix="step k = ", font=_font(style), xanchor="left"),
+            font=dict(color="rgba(0,0,0,0)", size=8),  # 200 tick labels would overlap
+            ticklen=0, minorticklen=0,
+            steps=[dict(method="animate", label=str(int(k)), args=[[str(int(k))], still])
+                   for k in ks],
+        )] if len(ks) else [],
+    )
+    return fig
+
+
+def descent_3d_figure(
+    paths: Sequence,
+    labels: Sequence[str],
+    style: Style | None = None,
+    *,
+    colors: Sequence[str] | None = None,
+    title: str = "",
+    axis_titles: tuple[str, str, str] = ("x", "y", "z"),
+) -> go.Figure:
+    """Optimizer paths for a 3-variable function: ``(k_i, 3)`` arrays as 3-D lines.
+
+    Each path is a line with small markers; its start is a white-filled marker and
+    its end a large filled one.  Aspect ``"auto"`` (true proportions unless one axis
+    dominates, e.g. a diverging path).
+    """
+    style = style or Style.normal()
+    paths = [_f64(p).reshape(-1, 3) for p in paths]
+    labels = list(labels)
+    if len(labels) != len(paths):
+        raise ValueError(f"{len(paths)} paths but {len(labels)} labels")
+    traces: list = []
+    for i, (p, lab) in enumerate(zip(paths, labels, strict=True)):
+        c = _path_color(i, colors, style)
+        traces.append(go.Scatter3d(
+            x=p[:, 0], y=p[:, 1], z=p[:, 2], mode="lines+markers", name=lab,
+            legendgroup=f"p{i}", line=dict(color=c, width=style.line_width * 1.5),
+            marker=dict(color=c, size=max(2.0, style.marker_size * 0.3)),
+            hovertemplate=f"{lab}<br>(%{{x:.4g}}, %{{y:.4g}}, %{{z:.4g}})<extra></extra>",
+        ))
+        if p.shape[0]:
+            ends = p[[0, -1]]
+            traces.append(go.Scatter3d(
+                x=ends[:, 0], y=ends[:, 1], z=ends[:, 2], mode="markers",
+                legendgroup=f"p{i}", showlegend=False, hoverinfo="skip", name=f"{lab} ends",
+                marker=dict(color=["white", c], size=style.marker_size * 0.7,
+                            line=dict(color=c, width=3)),
+            ))
+    fig = go.Figure(data=traces)
+    layout = _base_layout(style, title)
+    layout["margin"] = dict(l=0, r=0, t=layout["margin"]["t"], b=0)
+    layout["legend"].update(y=0.02, yanchor="bottom")
+    fig.update_layout(**layout, scene=_scene(style, *axis_titles, aspectmode="auto"))
+    return fig
+
+
+def loss_figure(
+    histories: Sequence,
+    labels: Sequence[str],
+    *,
+    kind: str = "value",
+    log_y: bool = True,
+    style: Style | None = None,
+    colors: Sequence[str] | None = None,
+    title: str = "",
+) -> go.Figure:
+    """``f(θ_k)`` (``kind="value"``) or ``‖∇f(θ_k)‖`` (``kind="grad_norm"``) vs ``k``.
+
+    ``histories`` is a list of 1-D arrays (one per optimizer).  A log y-axis is used
+    when ``log_y`` and every finite value is > 0; otherwise the axis falls back to
+    linear and its title says so (log scale cannot show values ≤ 0).
+    """
+    if kind not in ("value", "grad_norm"):
+        raise ValueError(f"kind must be 'value' or 'grad_norm', got {kind!r}")
+    style = style or Style.normal()
+    hs = [_f64(h).ravel() for h in histories]
+    labels = list(labels)
+    if len(labels) != len(hs):
+        raise ValueError(f"{len(hs)} histories but {len(labels)} labels")
+    ytitle = "f(θ<sub>k</sub>)" if kind == "value" else "‖∇f(θ<sub>k</sub>)‖"
+    finite = np.concatenate([h[np.isfinite(h)] for h in hs]) if hs else np.empty(0)
+    use_log = bool(log_y and finite.size and np.all(finite > 0))
+    if log_y and not use_log and finite.size:
+        ytitle += " (linear: values ≤ 0)"
+    traces = []
+    for i, (h, lab) in enumerate(zip(hs, labels, strict=True)):
+        c = _path_color(i, colors, style)
+        traces.append(go.Scatter(
+            x=np.arange(h.size, dtype=np.int32), y=h, mode="lines+markers" if h.size <= 60
+            else "lines", name=lab, line=dict(color=c, width=style.line_width),
+            marker=dict(color=c, size=style.marker_size * 0.6,
+                        symbol=PATH_SYMBOLS[i % len(PATH_SYMBOLS)]),
+            hovertemplate=f"{lab}<br>k = %{{x}}<br>%{{y:.4g}}<extra></extra>",
+        ))
+    fig = go.Figure(data=traces)
+    ya = _axis(style, ytitle)
+    ya.update(type="log" if use_log else "linear", exponentformat="power")
+    fig.update_layout(**_base_layout(style, title), xaxis=_axis(style, "iteration k"),
+                      yaxis=ya, hovermode="x unified")
+    return fig
+
+
+def basins_figure(
+    starts,
+    end_labels,
+    minima,
+    xs,
+    ys,
+    Z,
+    style: Style | None = None,
+    *,
+    title: str = "",
+    n_levels: int = 20,
+    x_title: str = "x",
+    y_title: str = "y",
+) -> go.Figure:
+    """Basins of attraction: start points coloured by the minimum they reached.
+
+    * ``starts``: ``(n, 2)`` start points; ``end_labels``: ``(n,)`` ints, index into
+      ``minima`` (``(m, 2)``), or ``-1`` for "did not converge" (grey crosses).
+    * One trace per minimum (legend "→ minimum i at (x, y)"), minima drawn as large
+      stars in the same colour, over grey labelled contour lines of ``Z``.
+    """
+    style = style or Style.normal()
+    S = _f64(starts).reshape(-1, 2)
+    L = np.asarray(end_labels).astype(np.int64).ravel()
+    M = _f64(minima).reshape(-1, 2)
+    if L.size != S.shape[0]:
+        raise ValueError(f"{S.shape[0]} starts but {L.size} labels")
+    Z32 = _f32(Z)
+    traces: list = [_contour_trace(xs, ys, Z32, style, n_levels=n_levels, coloring="lines",
+                                   opacity=1.0, showscale=False)]
+    undefined = _undefined_trace(xs, ys, Z)
+    if undefined is not None:
+        traces.append(undefined)
+    msize = style.marker_size * 0.8
+    for j in range(M.shape[0]):
+        sel = L == j
+        c = style.path_colors[j % len(style.path_colors)]
+        traces.append(go.Scatter(
+            x=_f32(S[sel, 0]), y=_f32(S[sel, 1]), mode="markers", legendgroup=f"m{j}",
+            name=f"→ minimum {j + 1} at {_fmt_vec(M[j])} ({int(sel.sum())})",
+            marker=dict(color=c, size=msize, symbol="square", opacity=0.75),
+            hovertemplate=f"start (%{{x:.3g}}, %{{y:.3g}}) → minimum {j + 1}<extra></extra>",
+        ))
+    bad = (L < 0) | (L >= M.shape[0])
+    if bad.any():
+        traces.append(go.Scatter(
+            x=_f32(S[bad, 0]), y=_f32(S[bad, 1]), mode="markers",
+            name=f"did not converge ({int(bad.sum())})",
+            marker=dict(color="#7a7a7a", size=msize, symbol="x-thin",
+                        line=dict(color="#555555", width=2)),
+            hovertemplate="start (%{x:.3g}, %{y:.3g}): no convergence<extra></extra>",
+        ))
+    for j in range(M.shape[0]):
+        c = style.path_colors[j % len(style.path_colors)]
+        traces.append(go.Scatter(
+            x=M[j:j + 1, 0], y=M[j:j + 1, 1], mode="markers", legendgroup=f"m{j}",
+            showlegend=False, name=f"minimum {j + 1}",
+            marker=dict(color=c, size=style.marker_size * 2.2, symbol="star",
+                        line=dict(color="black", width=2)),
+            hovertemplate=f"minimum {j + 1} (%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+        ))
+    fig = go.Figure(data=traces)
+    fig.update_layout(**_base_layout(style, title), **_xy_layout(style, xs, ys, x_title, y_title),
+                      hovermode="closest", dragmode="pan")
+    return fig
