@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from threading import Lock
 
 import numpy as np
