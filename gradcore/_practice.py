@@ -626,11 +626,6 @@ def _diagnose(cmp: _Comparison, answer: sp.Expr, expected: sp.Expr, fn: Function
                     f"respect to {var.name}, treating "
                     f"{_join([v.name for v in fn.variables if v != var])} as constant."
                 )
-        # f itself
-        if _matches(a, cmp.values(fn.expr), mask):
-            return "function_itself", (
-                f"That is f itself: differentiate it with respect to {var.name}."
-            )
     # a constant factor (a sign error is the factor -1)
     nz = mask & (np.abs(e) > 1e-9)
     if nz.sum() >= _MIN_POINTS:
@@ -659,6 +654,11 @@ def _diagnose(cmp: _Comparison, answer: sp.Expr, expected: sp.Expr, fn: Function
                     f"Almost: you forgot the chain-rule factor. Multiply by the derivative "
                     f"of the inside, {_show(u)}, with respect to {var.name}."
                 )
+        # f itself (after the chain factor: for e^(xy) that is the likelier mistake)
+        if _matches(a, cmp.values(fn.expr), mask):
+            return "function_itself", (
+                f"That is f itself: differentiate it with respect to {var.name}."
+            )
     # one term of the expected sum missing
     terms = sp.Add.make_args(expected)
     if 2 <= len(terms) <= 12:
