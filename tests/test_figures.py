@@ -1,0 +1,378 @@
+"""Tests for gradapp.figures (Plotly builders; no browser needed)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import FrozenInstanceError
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from gradapp import figures as G
+from gradcore import _field as F
+
+
+def _types(fig: go.Figure) -> list[str]:
+    return [t.type for t in fig.data]
+
+
+def _is_packed(obj) -> bool:
+    """True if a JSON value is Plotly's base64 typed-array form."""
+    return isinstance(obj, dict) and "bdata" in obj and "dtype" in obj
+
+
+@pytest.fixture(scope="module")
+def grid():
+    xs = np.linspace(-2.0, 2.0, 100)
+    ys = np.linspace(-1.5, 1.5, 90)
+    X, Y = np.meshgrid(xs, ys)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        Z = np.log(X + 1.0) + X**2 + 2 * Y**2  # undefined (NaN) for x < -1
+    return xs, ys, X, Y, Z
+
+
+@pytest.fixture(scope="module")
+def field_arrows():
+    xa = np.linspace(-2, 2, 20)
+    ya = np.linspace(-1.5, 1.5, 20)
+    XA, YA = np.meshgrid(xa, ya)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        U = np.where(XA > -1, 1 / (XA + 1) + 2 * XA, np.nan)
+    return F.arrows(XA, YA, U, 4 * YA)
+
+
+STYLES = [G.Style.normal(), G.Style.projector()]
+
+
+# ----------------------------------------------------------------------------- style
+
+
+def test_style_projector_is_larger_and_frozen():
+    n, p = G.Style.normal(), G.Style.projector()
+    assert n.font_size >= 14
+    assert p.font_size >= 22 and p.title_size >= 28 and p.tick_size >= 20
+    assert p.font_size > n.font_size and p.title_size > n.title_size
+    assert p.line_width >= 2 * n.line_width and p.arrow_width >= 2 * n.arrow_width
+    assert p.colorscale in ("Viridis", "Cividis")
+    assert set(G.PALETTE) == {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442",
+                              "#0072B2", "#D55E00", "#CC79A7"}
+    with pytest.raises(FrozenInstanceError):
+        n.font_size = 30  # type: ignore[misc]
+
+
+def test_plot_config():
+    cfg = G.plot_config(G.Style.projector())
+    assert cfg["toImageButtonOptions"]["format"] == "png"
+    assert cfg["toImageButtonOptions"]["scale"] == 3
+
+
+# ----------------------------------------------------------------------------- contour
+
+
+@pytest.mark.parametrize("style", STYLES, ids=lambda s: s.name)
+def test_contour_figure(grid, field_arrows, style):
+    xs, ys, X, Y, Z = grid
+    a, g = np.array([0.5, 0.5]), np.array([1.0, 2.0])
+    fig = G.contour_figure(xs, ys, Z, arrows=field_arrows, point=a, point_grad=g,
+                           tangent=F.tangent_segment(a, g, 0.3), style=style, title="t")
+    types = _types(fig)
+    assert types[0] == "contour"
+    assert fig.data[0].contours.showlabels is True
+    assert "heatmap" in types  # grey patch over the undefined region
+    names = [t.name for t in fig.data]
+    assert "∇f direction" in names
+    assert any(n and n.startswith("∇f(a)") for n in names)
+    assert "tangent to level curve" in names
+    assert any(n and n.startswith("a = ") for n in names)
+    assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.yaxis.scaleratio == 1
+    assert fig.layout.xaxis.title.text == "x" and fig.layout.yaxis.title.text == "y"
+    assert fig.layout.font.size == style.font_size
+    # arrows are drawn as one NaN-separated line trace, not an annotation per arrow
+    arrow_trace = fig.data[names.index("∇f direction")]
+    assert arrow_trace.mode == "lines" and len(fig.layout.annotations) <= 1
+
+
+def test_contour_has_click_layer(grid):
+    xs, ys, X, Y, Z = grid
+    fig = G.contour_figure(xs, ys, Z, style=G.Style.normal())
+    layers = [t for t in fig.data if t.name == G.CLICK_LAYER_NAME]
+    assert len(layers) == 1
+    layer = layers[0]
+    assert layer.type == "scatter" and layer.mode == "markers"
+    assert layer.marker.opacity == 0
+    assert layer.hoverinfo != "skip"  # hover/click events must fire on it
+    # covers the finite part of the grid, nothing in the undefined region
+    n_finite = int(np.isfinite(Z).sum())
+    assert len(layer.x) == n_finite
+    assert np.nanmin(layer.x) == pytest.approx(float(xs[np.isfinite(Z).any(axis=0)][0]),
+                                               abs=1e-6)
+    assert np.nanmax(layer.x) == pytest.approx(2.0, abs=1e-6)
+    assert np.nanmin(layer.y) == pytest.approx(-1.5, abs=1e-6)
+    assert fig.layout.clickmode == "event+select"
+    assert fig.layout.dragmode in ("pan", "zoom")
+    # the other traces do not steal hover/clicks
+    for t in fig.data:
+        if t.name != G.CLICK_LAYER_NAME:
+            assert t.hoverinfo == "skip", t.name
+
+
+def test_contour_click_layer_is_subsampled_for_big_grids():
+    xs = np.linspace(0, 1, 400)
+    Z = np.add.outer(xs, xs)
+    fig = G.contour_figure(xs, xs, Z, click_resolution=100)
+    layer = next(t for t in fig.data if t.name == G.CLICK_LAYER_NAME)
+    assert len(layer.x) == 100 * 100
+
+
+def test_contour_nan_region_stays_nan(grid):
+    xs, ys, X, Y, Z = grid
+    fig = G.contour_figure(xs, ys, Z, style=G.Style.normal())
+    z = np.asarray(fig.data[0].z)
+    assert z.shape == Z.shape
+    assert np.array_equal(np.isnan(z), np.isnan(Z))
+    assert fig.data[0].connectgaps is False
+    # the grey patch marks exactly the undefined cells
+    patch = next(t for t in fig.data if t.type == "heatmap")
+    assert np.array_equal(np.asarray(patch.z).astype(bool), ~np.isfinite(Z))
+    assert any("undefined" in (a.text or "") for a in fig.layout.annotations)
+    fig2 = G.contour_figure(xs, ys, Z, undefined_note="")
+    assert not fig2.layout.annotations
+    # no patch when everything is defined
+    fig3 = G.contour_figure(xs, ys, np.nan_to_num(Z))
+    assert "heatmap" not in _types(fig3)
+
+
+def test_contour_infinite_values_become_nan():
+    xs = np.linspace(-1, 1, 11)
+    Z = np.add.outer(xs, xs) ** 2
+    Z[5, 5] = np.inf
+    Z[0, 0] = 1e300  # overflows float32
+    fig = G.contour_figure(xs, xs, Z)
+    z = np.asarray(fig.data[0].z)
+    assert z.dtype == np.float32
+    assert np.isnan(z[5, 5]) and np.isnan(z[0, 0])
+    assert np.isfinite(z[1:, 1:][np.arange(10) != 4]).all()
+
+
+def test_contour_binned_arrows_colour_legend(grid, field_arrows):
+    xs, ys, X, Y, Z = grid
+    bins = F.bin_arrows(field_arrows, 6)
+    fig = G.contour_figure(xs, ys, Z, arrows=bins, style=G.Style.projector())
+    arrow_traces = [t for t in fig.data if t.name and t.name.startswith("|∇f| ")]
+    assert 1 <= len(arrow_traces) <= 6
+    colors = {t.line.color for t in arrow_traces}
+    assert len(colors) == len(arrow_traces)  # one colour per bin
+    assert fig.data[0].contours.coloring == "lines"
+    bars = [t for t in fig.data if t.type == "scatter" and t.marker and t.marker.showscale]
+    assert len(bars) == 1 and bars[0].marker.colorbar.title.text == "|∇f|"
+
+
+def test_contour_degenerate_point_gradient(grid):
+    xs, ys, X, Y, Z = grid
+    a = np.array([0.0, 0.0])
+    fig = G.contour_figure(xs, ys, Z, point=a, point_grad=[0.0, 0.0],
+                           tangent=F.tangent_segment(a, [0, 0], 0.3))
+    names = [t.name for t in fig.data]
+    assert any(n.startswith("a = ") for n in names)
+    assert not any(n.startswith("∇f(a)") or n.startswith("tangent") for n in names)
+
+
+# ----------------------------------------------------------------------------- 3-D
+
+
+@pytest.mark.parametrize("style", STYLES, ids=lambda s: s.name)
+def test_surface_figure(grid, style):
+    xs, ys, X, Y, Z = grid
+    a, fa, g = np.array([0.5, 0.2]), 1.0, np.array([1.0, 0.8])
+    px = np.linspace(0.0, 1.0, 8)
+    py = np.linspace(-0.3, 0.7, 8)
+    PX, PY = np.meshgrid(px, py)
+    fig = G.surface_figure(xs, ys, Z, point=a, f_point=fa,
+                           plane=(px, py, F.tangent_plane(a, fa, g, PX, PY)),
+                           ascent=F.steepest_ascent_3d(a, fa, g, 0.4), style=style)
+    types = _types(fig)
+    assert types.count("surface") == 2
+    assert "cone" in types and "scatter3d" in types
+    surf = fig.data[0]
+    assert surf.contours.z.show and surf.contours.z.project.z and surf.contours.z.usecolormap
+    plane = fig.data[1]
+    assert plane.opacity < 1
+    eye = fig.layout.scene.camera.eye
+    assert (eye.x, eye.y, eye.z) == pytest.approx((1.6, -1.6, 1.1))
+    assert fig.layout.scene.xaxis.title.text == "x"
+    assert fig.layout.font.size == style.font_size
+
+
+def test_isosurface_figure():
+    g = np.linspace(-1.5, 1.5, 20)
+    X, Y, Z = np.meshgrid(g, g, g, indexing="ij")
+    V = X**2 + 2 * Y**2 + Z**2
+    P = F.level_set_points(X, Y, Z, V, 1.0, 30)
+    vec = np.column_stack([2 * P[:, 0], 4 * P[:, 1], 2 * P[:, 2]])
+    fig = G.isosurface_figure(X, Y, Z, V, 1.0, cones=(P, vec), style=G.Style.projector())
+    assert _types(fig) == ["isosurface", "cone"]
+    iso = fig.data[0]
+    assert iso.isomin == iso.isomax == 1.0 and iso.surface.count == 1
+    assert len(fig.data[1].x) == 30
+    assert _is_packed(json.loads(fig.to_json())["data"][0]["value"])
+
+
+def test_descent_3d_figure():
+    rng = np.random.default_rng(0)
+    paths = [np.cumsum(rng.normal(size=(n, 3)), axis=0) for n in (30, 50)]
+    fig = G.descent_3d_figure(paths, ["GD", "Adam"], G.Style.normal())
+    assert set(_types(fig)) == {"scatter3d"}
+    assert [t.name for t in fig.data if t.showlegend is not False] == ["GD", "Adam"]
+    with pytest.raises(ValueError):
+        G.descent_3d_figure(paths, ["only one"], G.Style.normal())
+
+
+# ----------------------------------------------------------------------------- descent
+
+
+def _paths(n_paths=4, n_steps=200, seed=0):
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n_paths):
+        k = n_steps - 37 * i  # different lengths
+        t = np.linspace(0, 1, k)[:, None]
+        start = rng.uniform(-1.5, 1.5, size=2)
+        out.append(start * (1 - t) ** 2 + 0.01 * rng.normal(size=(k, 2)))
+    return out
+
+
+def test_descent_figure_structure(grid):
+    xs, ys, X, Y, Z = grid
+    paths = _paths()
+    labels = ["GD", "Momentum", "RMSProp", "Adam"]
+    fig = G.descent_figure(xs, ys, Z, paths, labels=labels, style=G.Style.normal())
+    assert fig.data[0].type == "contour"
+    n = len(paths)
+    full = [t for t in fig.data if t.name in labels]
+    assert [t.mode for t in full] == ["lines+markers"] * n
+    markers = list(fig.data[-n:])
+    assert all(t.mode == "markers" for t in markers)
+    marker_idx = list(range(len(fig.data) - n, len(fig.data)))
+    # frames only carry the moving markers, never the contour or full paths
+    assert 1 < len(fig.frames) <= 200
+    for fr in fig.frames:
+        assert list(fr.traces) == marker_idx
+        assert len(fr.data) == n
+        assert all(d.type == "scatter" and len(d.x) == 1 for d in fr.data)
+    # markers start at θ_0 and a finished path's marker stays at its last point
+    for p, t in zip(paths, markers, strict=True):
+        assert (t.x[0], t.y[0]) == pytest.approx(tuple(p[0]))
+    last = fig.frames[-1]
+    for p, d in zip(paths, last.data, strict=True):
+        assert (d.x[0], d.y[0]) == pytest.approx(tuple(p[-1]))
+    # Play / Pause and a slider with one step per frame
+    labels_ = [b.label for b in fig.layout.updatemenus[0].buttons]
+    assert any("Play" in s for s in labels_) and any("Pause" in s for s in labels_)
+    assert len(fig.layout.sliders) == 1
+    assert len(fig.layout.sliders[0].steps) == len(fig.frames)
+    # axes fixed to the grid
+    assert tuple(fig.layout.xaxis.range) == pytest.approx((-2.0, 2.0))
+
+
+def test_descent_frames_subsampled():
+    xs = np.linspace(-1, 1, 20)
+    Z = np.add.outer(xs**2, xs**2)
+    long = np.column_stack([np.linspace(1, 0, 1000), np.linspace(1, 0, 1000)])
+    fig = G.descent_figure(xs, xs, Z, [long, long[:10]], labels=["a", "b"], max_frames=50)
+    assert len(fig.frames) == 50
+    names = [fr.name for fr in fig.frames]
+    assert names[0] == "0" and names[-1] == "999"
+    assert fig.frames[-1].data[1].x[0] == pytest.approx(long[9, 0])
+
+
+def test_descent_json_size_4x200_on_100x100(grid):
+    xs = np.linspace(-2, 2, 100)
+    X, Y = np.meshgrid(xs, xs)
+    Z = (X**2 + 3 * Y**2).astype(np.float32)
+    fig = G.descent_figure(xs, xs, Z, _paths(4, 200), labels=list("abcd"),
+                           style=G.Style.projector())
+    assert len(fig.frames) == 200
+    size = len(fig.to_json())
+    assert size <= 300_000, size
+
+
+def test_arrays_are_base64_packed(grid, field_arrows):
+    xs, ys, X, Y, Z = grid
+    fig = G.contour_figure(xs, ys, Z, arrows=field_arrows, point=[0, 0], point_grad=[1, 1])
+    d = json.loads(fig.to_json())
+    contour = d["data"][0]
+    assert _is_packed(contour["z"]) and contour["z"]["dtype"] == "f4"
+    click = next(t for t in d["data"] if t.get("name") == G.CLICK_LAYER_NAME)
+    assert _is_packed(click["x"]) and _is_packed(click["y"]) and _is_packed(click["customdata"])
+    arrows = next(t for t in d["data"] if t.get("name") == "∇f direction")
+    assert _is_packed(arrows["x"]) and arrows["x"]["dtype"] == "f4"
+    fig = G.descent_figure(xs, ys, Z, _paths(2, 50), labels=["a", "b"])
+    d = json.loads(fig.to_json())
+    assert _is_packed(d["data"][0]["z"])
+    assert all(_is_packed(t["x"]) for t in d["data"][1:])
+
+
+def test_default_contour_json_size(grid, field_arrows):
+    xs, ys, X, Y, Z = grid
+    fig = G.contour_figure(xs, ys, Z, arrows=field_arrows, point=[0, 0], point_grad=[1, 1],
+                           tangent=F.tangent_segment([0, 0], [1, 1], 0.3))
+    assert len(fig.to_json()) <= 400_000
+
+
+# ----------------------------------------------------------------------------- 2-D misc
+
+
+@pytest.mark.parametrize("kind", ["value", "grad_norm"])
+def test_loss_figure(kind):
+    hs = [np.geomspace(10, 1e-6, 50), np.geomspace(5, 1e-3, 80)]
+    fig = G.loss_figure(hs, ["GD", "Adam"], kind=kind, style=G.Style.projector())
+    assert _types(fig) == ["scatter", "scatter"]
+    assert fig.layout.yaxis.type == "log"
+    assert fig.layout.xaxis.title.text == "iteration k"
+    assert ("∇f" in fig.layout.yaxis.title.text) == (kind == "grad_norm")
+    lin = G.loss_figure([np.array([1.0, -2.0, -3.0])], ["GD"], log_y=True)
+    assert lin.layout.yaxis.type == "linear"  # log axis cannot show values <= 0
+    assert G.loss_figure(hs, ["a", "b"], log_y=False).layout.yaxis.type == "linear"
+    with pytest.raises(ValueError):
+        G.loss_figure(hs, ["a", "b"], kind="nope")
+
+
+def test_basins_figure(grid):
+    xs, ys, X, Y, Z = grid
+    rng = np.random.default_rng(0)
+    starts = rng.uniform(-1, 1, size=(200, 2))
+    labels = (starts[:, 0] > 0).astype(int)
+    labels[:5] = -1
+    minima = np.array([[-0.5, 0.0], [0.5, 0.0]])
+    fig = G.basins_figure(starts, labels, minima, xs, ys, Z, G.Style.normal())
+    assert fig.data[0].type == "contour"
+    groups = [t for t in fig.data if t.name and t.name.startswith("→ minimum")]
+    assert len(groups) == 2
+    assert sum(len(t.x) for t in groups) == 195
+    assert groups[0].marker.color != groups[1].marker.color
+    assert any(t.name.startswith("did not converge") and len(t.x) == 5 for t in fig.data)
+    stars = [t for t in fig.data if t.type == "scatter" and t.marker.symbol == "star"]
+    assert len(stars) == 2
+
+
+def test_figures_module_imports_no_streamlit():
+    import subprocess
+    import sys
+
+    code = ("import sys, gradapp.figures, gradcore._field; "
+            "assert 'streamlit' not in sys.modules; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=False)
+    assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_field_module_imports_no_plotting():
+    import subprocess
+    import sys
+
+    code = ("import sys, gradcore._field; "
+            "assert not {'plotly', 'streamlit'} & set(sys.modules); print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=False)
+    assert out.stdout.strip() == "ok", out.stderr
