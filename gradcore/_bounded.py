@@ -213,3 +213,10 @@ def worker_count() -> int:
 def shutdown_workers() -> None:
     """Stop every idle worker (they are restarted on demand)."""
     _POOL.shutdown()
+
+
+def _probe_allocate(megabytes: int) -> int:
+    """Allocate ``megabytes`` of memory and return its size: used by the tests to prove
+    that a worker's memory limit stops runaway work."""
+    block = bytearray(megabytes * 1024 * 1024)
+    return len(block)

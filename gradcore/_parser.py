@@ -126,6 +126,11 @@ _UNSUPPORTED = {
     "diff": "derivatives are computed for you: type just the function",
     "integrate": "integrals are not supported: type just the function",
 }
+# Capital letters that sympy and maths give other meanings; refused as variable names.
+_RESERVED_LETTERS = {
+    "E": "Euler's number e", "I": "the imaginary unit", "S": "sympy's S",
+    "N": "sympy's N", "O": "the big-O symbol", "Q": "sympy's Q",
+}
 _SUPERSCRIPTS = {
     "⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7",
     "⁸": "8", "⁹": "9", "⁻": "-", "⁺": "+",
@@ -595,6 +600,11 @@ class _Parser:
             return _CONSTANTS[word]
         if word in _UNSUPPORTED and _UNSUPPORTED[word]:
             raise self.error(_UNSUPPORTED[word], t)
+        if word in _RESERVED_LETTERS:
+            raise self.error(
+                f"'{word}' cannot be a variable here (it is easily confused with "
+                f"{_RESERVED_LETTERS[word]}): use a lower-case letter", t,
+            )
         sym = self.symbols.get(word)
         if sym is None:
             if len(self.symbols) >= LIMITS.max_variables:
