@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from urllib.parse import urlencode
 
 import streamlit as st
 import sympy as sp
@@ -23,9 +24,9 @@ def guarded(page):
     def run() -> None:
         try:
             state.init()
-            with st.sidebar:
-                st.caption("Exploring")
-                st.latex(function_latex(state.current().fn))
+            _sidebar()
+            if state.projector():
+                st.html(_PROJECTOR_CSS)
             page()
         except gc.TooComplexError as exc:
             st.error(str(exc))
@@ -46,8 +47,76 @@ def function_symbol(fn: gc.Function) -> sp.Expr:
 
 def latex(obj) -> str:
     """LaTeX for a sympy object (expressions, equations, matrices). Only ever sympy's own
-    rendering of parsed objects reaches ``st.latex``, never text a user typed."""
-    return sp.latex(obj)
+    rendering of parsed objects reaches ``st.latex``, never text a user typed. In projector
+    mode formulas are drawn larger."""
+    body = obj if isinstance(obj, str) else sp.latex(obj)
+    return (r"\Large " + body) if state.projector() else body
+
+
+# Our own constant stylesheet (no user text): larger type for the back row.
+_PROJECTOR_CSS = """<style>
+html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
+[data-testid="stWidgetLabel"] p, [data-testid="stCaptionContainer"],
+[data-testid="stAlertContentInfo"] p, input, button p { font-size: 1.25rem !important; }
+h1 { font-size: 3rem !important; } h2 { font-size: 2.4rem !important; }
+h3 { font-size: 1.9rem !important; }
+.katex { font-size: 1.45em !important; }
+</style>"""
+
+
+def _set_projector() -> None:
+    st.session_state[state.K_PROJECTOR] = bool(st.session_state["projector_toggle"])
+    state.sync_url()
+
+
+def share_url() -> str:
+    """The address of this view (page, function, point and settings) to share."""
+    base = ""
+    try:
+        base = st.context.url or ""
+    except Exception:  # noqa: BLE001 - outside a browser session (tests)
+        base = ""
+    query = urlencode(st.query_params.to_dict())
+    return f"{base}?{query}" if query else base
+
+
+def _sidebar() -> None:
+    with st.sidebar:
+        st.caption("Exploring")
+        st.latex(function_latex(state.current().fn))
+        st.session_state["projector_toggle"] = state.projector()
+        st.toggle("Projector mode", key="projector_toggle", on_change=_set_projector,
+                  help="Large type, thick lines and high-contrast colours for a classroom "
+                       "projector; fewer controls on screen. Saved in the link.")
+        with st.expander("Share this view"):
+            st.caption("Copy this link: it opens the app on the same function, point and "
+                       "settings.")
+            st.code(share_url(), language=None, wrap_lines=True)
+
+
+def plot_style():
+    """The figure style for this session (projector or normal)."""
+    from .figures import Style
+
+    return Style.projector() if state.projector() else Style.normal()
+
+
+def show_figure(fig, *, key: str, filename: str, **kwargs):
+    """Render a Plotly figure with PNG export at slide resolution (toolbar camera button)
+    and a download of the figure as a standalone interactive HTML file (built only when
+    clicked). Extra keyword arguments go to ``st.plotly_chart`` (e.g. ``on_select``)."""
+    from .figures import plot_config
+
+    config = plot_config(plot_style())
+    config["toImageButtonOptions"]["filename"] = filename
+    result = st.plotly_chart(fig, key=key, config=config, **kwargs)
+    st.download_button(
+        "Download as interactive HTML", data=lambda: fig.to_html(include_plotlyjs=True),
+        file_name=f"{filename}.html", mime="text/html", key=f"{key}_html",
+        icon=":material/download:",
+    )
+    return result
 
 
 def function_latex(fn: gc.Function) -> str:
