@@ -652,6 +652,11 @@ def _pow(base: sp.Expr, exponent: sp.Expr, parser: _Parser, tok: _Tok) -> sp.Exp
             raise parser.error("0 to a negative power is undefined (division by zero)", tok)
     elif exponent.is_number and not exponent.is_finite:
         raise parser.error("the exponent is undefined", tok)
+    elif base == 0:
+        raise parser.error(
+            "0 to a variable power is 0 or undefined, and has no derivative: "
+            "use another base", tok,
+        )
     return _check(sp.Pow(base, exponent), parser, tok)
 
 

@@ -293,3 +293,10 @@ def test_regression_keyword_words_are_not_products():
     # "x and y" was read as a·d·n·x·y
     with pytest.raises(ParseError, match="keyword"):
         parse("x and y")
+
+
+def test_regression_zero_to_a_variable_power_is_refused():
+    # 0^x has no derivative (sympy gives nan); found by the step engine's property test
+    with pytest.raises(ParseError, match="0 to a variable power"):
+        parse("0^x")
+    assert parse("0^2").expr == 0
