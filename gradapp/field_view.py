@@ -1,0 +1,411 @@
+"""Glue for the Gradient field page: its settings (sidebar widgets mirrored in the URL),
+cached grid loaders, click handling, point / slice / level widgets and two small figure
+helpers that ``gradapp.figures`` lacks (a one-variable curve; 3-D axis titles and the
+point on a level surface). No mathematics here: computations live in gradcore.
+
+Query parameters written by this page (only when they change; ``state.sync_url`` owns
+f, p and proj): ``win=xlo,xhi,ylo,yhi[,zlo,zhi]``, ``res``, ``dens``, ``arrows``
+(``true`` or ``unit``), ``res3`` (three variables) and ``view`` (``2d`` or ``3d``). They
+are untrusted: numbers go through ``state.parse_numbers`` and ``_fieldcalc.check_window``,
+integers are clamped to their slider's range, anything else is ignored.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+import gradcore as gc
+from gradcore import _field
+from gradcore import _fieldcalc as fc
+
+from . import state
+from .figures import Style
+
+# session-state keys (all prefixed with the page name)
+K_LINK_READ = "field_link_read"  # the link's settings were applied (once per session)
+K_WINDOW = "field_window"  # last valid window: tuple of (lo, hi)
+K_WINDOW_FOR = "field_window_for"  # the function text that window belongs to
+K_CLICK_SEEN = "field_click_seen"  # the last plot selection already applied
+K_LEVEL_FOR = "field_level_for"  # (function, point) the level slider was reset for
+W_RES, W_DENS, W_SCALE, W_RES3 = "field_res", "field_dens", "field_scale", "field_res3"
+W_SLICE, W_LEVEL = "field_slice", "field_level"
+CHART = "field_chart"  # the clickable contour plot
+
+RES_RANGE, DEFAULT_RES = (41, 201), 101  # odd: symmetric windows sample the axes
+DENS_RANGE, DEFAULT_DENS = (4, 40), 20  # the seed's picture has 20 x 20 arrows
+RES3_RANGE, DEFAULT_RES3 = (12, 30), 22  # 22^3 points: ~230 KB of isosurface JSON
+SCALES = {"true": "true to scale", "unit": "same length, colour = |∇f|"}
+DEFAULT_SCALE = "true"
+VIEWS = ("2d", "3d")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the sidebar decided: ``window`` (one range per plotted variable, at most 3),
+    contour ``resolution``, arrow ``density`` per side, ``scale`` (``"true"``/``"unit"``),
+    level-surface grid ``res3``."""
+
+    window: tuple[tuple[float, float], ...]
+    resolution: int
+    density: int
+    scale: str
+    res3: int
+
+    def ranges(self, k: int = 2) -> tuple[tuple[float, float], ...]:
+        return self.window[:k]
+
+    def span(self, k: int = 2) -> float:
+        """The smaller side of the first ``k`` ranges."""
+        return min(hi - lo for lo, hi in self.window[:k])
+
+
+def style() -> Style:
+    return Style.projector() if state.projector() else Style.normal()
+
+
+def fmt(v: float, digits: int = 4) -> str:
+    v = float(v)
+    if not math.isfinite(v):
+        return "undefined"
+    return f"{v:.{digits}g}".replace("-", "−")
+
+
+def fmt_vec(values: Sequence[float], digits: int = 4) -> str:
+    return "(" + ", ".join(fmt(v, digits) for v in values) + ")"
+
+
+def undefined_message(fraction: float, where: str = "the window") -> str | None:
+    """'23% of the window is outside the domain of f …', or None when all is defined."""
+    if not fraction > 0:
+        return None
+    pct = fraction * 100
+    share = f"{pct:.2g}%" if pct < 1 else f"{pct:.0f}%"
+    if fraction >= 1:
+        return (f"f is undefined (or not finite) everywhere in {where}: "
+                "move the window into its domain.")
+    return (f"{share} of {where} is outside the domain of f (f is undefined or not finite "
+            "there): left blank.")
+
+
+# ----------------------------------------------------------------------------- caching
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def plane_grid(text: str, names: tuple[str, ...], ranges: tuple[tuple[float, float], ...],
+               resolution: int, fixed: tuple[tuple[str, float], ...] = ()) -> gc.Grid:
+    """f and ∇f on a grid over ``names`` (other variables fixed), cached across sessions
+    by (function text, window, resolution, slice)."""
+    fn = state.load(text).fn
+    return gc.evaluate_grid(fn, dict(zip(names, ranges, strict=True)), int(resolution),
+                            fixed=dict(fixed))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def volume_grid(text: str, names: tuple[str, str, str],
+                ranges: tuple[tuple[float, float], ...], resolution: int,
+                fixed: tuple[tuple[str, float], ...] = ()) -> fc.Volume:
+    """f on a ``resolution``³ box for level surfaces, cached like :func:`plane_grid`."""
+    fn = state.load(text).fn
+    return fc.volume(fn, dict(zip(names, ranges, strict=True)), int(resolution),
+                     fixed=dict(fixed))
+
+
+# ----------------------------------------------------------------------------- settings
+
+
+def _range_keys(k: int) -> tuple[str, str]:
+    return f"field_lo{k}", f"field_hi{k}"
+
+
+def _put_window(window) -> None:
+    ss = st.session_state
+    ss[K_WINDOW] = tuple(window)
+    for k, (lo, hi) in enumerate(window):
+        ss[_range_keys(k)[0]], ss[_range_keys(k)[1]] = float(lo), float(hi)
+
+
+def _clamped_int(raw: str | None, bounds: tuple[int, int]) -> int | None:
+    nums = state.parse_numbers(raw, 1)
+    if not nums:
+        return None
+    return int(min(max(round(nums[0]), bounds[0]), bounds[1]))
+
+
+def _read_link(fn: gc.Function, point: Sequence[float], n_ranges: int) -> None:
+    """Apply the share link's page settings (once per session)."""
+    ss, qp = st.session_state, st.query_params
+    nums = state.parse_numbers(qp.get("win"), bound=fc.MAX_COORDINATE)
+    win = fc.check_window(nums) if nums else None
+    if win:
+        default = fc.default_window(fn, point, n_ranges)
+        _put_window(tuple(win[:n_ranges]) + default[len(win):])
+        ss[K_WINDOW_FOR] = fn.text
+    for key, param, bounds in ((W_RES, "res", RES_RANGE), (W_DENS, "dens", DENS_RANGE),
+                               (W_RES3, "res3", RES3_RANGE)):
+        value = _clamped_int(qp.get(param), bounds)
+        if value is not None:
+            ss[key] = value
+    if qp.get("arrows") in SCALES:
+        ss[W_SCALE] = qp.get("arrows")
+
+
+def _reset_window() -> None:
+    fn = state.current().fn
+    n_ranges = len(st.session_state.get(K_WINDOW, ())) or 2
+    _put_window(fc.default_window(fn, state.point_for(fn), n_ranges))
+
+
+def centre_on_point() -> None:
+    """Callback: move the window (same size) so the chosen point is in the middle."""
+    fn = state.current().fn
+    _put_window(fc.centre_window(st.session_state[K_WINDOW], state.point_for(fn)))
+
+
+def settings(fn: gc.Function, point: Sequence[float]) -> Settings:
+    """Render the sidebar's field settings and return them (a new function gets its own
+    default window; an invalid window keeps the last valid one, with a warning)."""
+    ss = st.session_state
+    n = len(fn.variables)
+    n_ranges = max(1, min(n, 3))
+    if K_LINK_READ not in ss:
+        ss[K_LINK_READ] = True
+        _read_link(fn, point, n_ranges)
+    if ss.get(K_WINDOW_FOR) != fn.text or len(ss.get(K_WINDOW, ())) != n_ranges:
+        _put_window(fc.default_window(fn, point, n_ranges))
+        ss[K_WINDOW_FOR] = fn.text
+    ss.setdefault(W_RES, DEFAULT_RES)
+    ss.setdefault(W_DENS, DEFAULT_DENS)
+    ss.setdefault(W_SCALE, DEFAULT_SCALE)
+    ss.setdefault(W_RES3, DEFAULT_RES3)
+
+    with st.sidebar:
+        st.subheader("Field settings")
+        st.caption("Window")
+        values = []
+        for k in range(n_ranges):
+            name = fn.names[k]
+            lo_key, hi_key = _range_keys(k)
+            c1, c2 = st.columns(2)
+            values.append(c1.number_input(f"{name} from", key=lo_key, format="%g", step=0.5,
+                                          min_value=-fc.MAX_COORDINATE,
+                                          max_value=fc.MAX_COORDINATE))
+            values.append(c2.number_input(f"{name} to", key=hi_key, format="%g", step=0.5,
+                                          min_value=-fc.MAX_COORDINATE,
+                                          max_value=fc.MAX_COORDINATE))
+        window = fc.check_window(values)
+        if window is None:
+            st.warning("Each range needs 'from' below 'to' (and a visible span); "
+                       "still showing the last valid window.")
+            window = ss[K_WINDOW]
+        else:
+            ss[K_WINDOW] = window
+        st.button("Reset window", key="field_reset", on_click=_reset_window,
+                  help="The window that shows this function best")
+        if n >= 2:
+            st.slider("Contour resolution (points per side)", *RES_RANGE, step=20,
+                      key=W_RES)
+            st.slider("Arrows per side", *DENS_RANGE, key=W_DENS)
+            st.radio("Arrow length", list(SCALES), format_func=SCALES.get, key=W_SCALE,
+                     help="True to scale: longer arrow = steeper. Same length: only the "
+                          "direction is drawn and colour shows |∇f|.")
+        if n >= 3:
+            st.slider("Level-surface grid (points per side)", *RES3_RANGE, key=W_RES3)
+    return Settings(tuple(window), int(ss[W_RES]), int(ss[W_DENS]), str(ss[W_SCALE]),
+                    int(ss[W_RES3]))
+
+
+def _link_value(v: float) -> str:
+    return f"{float(v):.6g}"
+
+
+def write_link(fn: gc.Function, s: Settings, view: str) -> None:
+    """Mirror the page settings in the URL (only values that changed are written)."""
+    n = len(fn.variables)
+    wanted = {"win": ",".join(_link_value(v) for rng in s.window for v in rng)}
+    if n >= 2:
+        wanted.update(res=str(s.resolution), dens=str(s.density), arrows=s.scale, view=view)
+    if n >= 3:
+        wanted["res3"] = str(s.res3)
+    qp = st.query_params
+    for key, value in wanted.items():
+        if qp.get(key) != value:
+            qp[key] = value
+
+
+def view_tabs(labels: Sequence[str], key: str) -> list:
+    """Lazy tabs (only the open one runs); the first visit honours the link's ``view``."""
+    ss = st.session_state
+    if key not in ss:
+        raw = st.query_params.get("view")
+        ss[key] = labels[VIEWS.index(raw)] if raw in VIEWS else labels[0]
+    return list(st.tabs(list(labels), key=key, on_change="rerun"))
+
+
+def open_view(labels: Sequence[str], key: str) -> str:
+    """'2d' or '3d' for the open tab."""
+    label = st.session_state.get(key, labels[0])
+    return VIEWS[list(labels).index(label)] if label in labels else VIEWS[0]
+
+
+# ----------------------------------------------------------------------------- the point
+
+
+def take_click(key: str, window) -> tuple[float, float] | None:
+    """The point a click on the plot chose, once (a selection stays in the widget's state
+    across reruns, so one already applied is ignored). The payload comes from the
+    browser: anything that is not two finite numbers inside the window is ignored."""
+    ss = st.session_state
+    try:
+        points = ss[key]["selection"]["points"]
+    except (KeyError, TypeError, AttributeError):
+        return None
+    if not points:
+        return None
+    try:
+        x, y = float(points[-1]["x"]), float(points[-1]["y"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    signature = (key, x, y)
+    if ss.get(K_CLICK_SEEN) == signature:
+        return None
+    ss[K_CLICK_SEEN] = signature
+    (xlo, xhi), (ylo, yhi) = window[0], window[1]
+    if not (math.isfinite(x) and math.isfinite(y) and xlo <= x <= xhi and ylo <= y <= yhi):
+        return None
+    return fc.snap(x, xhi - xlo), fc.snap(y, yhi - ylo)
+
+
+def _coordinate_changed(k: int, key: str) -> None:
+    fn = state.current().fn
+    point = state.point_for(fn)
+    value = st.session_state.get(key)
+    if k < len(point) and isinstance(value, (int, float)) and math.isfinite(value):
+        point[k] = float(value)
+        state.set_point(fn, point)
+
+
+def point_inputs(fn: gc.Function, point: Sequence[float], skip: Sequence[int] = ()) -> None:
+    """Number inputs for the point's coordinates (the keyboard way to move it), kept in
+    step with the shared point."""
+    ss = st.session_state
+    shown = [k for k in range(len(fn.names)) if k not in skip]
+    cols = st.columns(max(len(shown), 1) + 1)
+    cols[0].markdown("**Point a**")
+    for col, k in zip(cols[1:], shown, strict=False):
+        key = f"field_pt_{fn.names[k]}"
+        value = float(np.clip(point[k], -fc.MAX_COORDINATE, fc.MAX_COORDINATE))
+        if ss.get(key) != value:
+            ss[key] = value
+        col.number_input(fn.names[k], key=key, format="%g", step=0.1,
+                         min_value=-fc.MAX_COORDINATE, max_value=fc.MAX_COORDINATE,
+                         on_change=_coordinate_changed, args=(k, key))
+
+
+def _slice_changed() -> None:
+    _coordinate_changed(2, W_SLICE)
+
+
+def slice_slider(fn: gc.Function, point: Sequence[float], rng: tuple[float, float]) -> float:
+    """The slider for the third variable: the slice c is the point's third coordinate, so
+    the point always lies in the drawn slice."""
+    ss = st.session_state
+    c = float(point[2])
+    lo, hi = min(rng[0], c), max(rng[1], c)
+    if ss.get(W_SLICE) != c:
+        ss[W_SLICE] = c
+    st.slider(f"Slice: {fn.names[2]} = c", float(lo), float(hi),
+              step=fc.nice_step(hi - lo, 100), key=W_SLICE, on_change=_slice_changed,
+              help="The plane of the contour map; it moves the point's "
+                   f"{fn.names[2]}-coordinate with it.")
+    return c
+
+
+def level_slider(basis: tuple, f_a: float, rng: tuple[float, float]) -> float:
+    """The level c of the surface f = c; back to f(a) whenever the function or the point
+    changes (``basis``), so by default the surface passes through the point."""
+    ss = st.session_state
+    lo, hi = rng
+    if math.isfinite(f_a):
+        lo, hi = min(lo, f_a), max(hi, f_a)
+    if ss.get(K_LEVEL_FOR) != basis or W_LEVEL not in ss:
+        ss[K_LEVEL_FOR] = basis
+        ss[W_LEVEL] = float(f_a) if math.isfinite(f_a) else (lo + hi) / 2
+    ss[W_LEVEL] = float(min(max(ss[W_LEVEL], lo), hi))
+    return float(st.slider("Level c of the surface f = c", float(lo), float(hi),
+                           step=fc.nice_step(hi - lo, 100), key=W_LEVEL))
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def _font(style: Style, size: int | None = None) -> dict:
+    return dict(family=style.font_family, size=size or style.font_size, color="#111111")
+
+
+def curve_figure(xs, ys, *, name: str, a: float, f_a: float, slope: float, tangent_ys,
+                 y_range: tuple[float, float] | None, arrow: _field.Arrows | None,
+                 style: Style) -> go.Figure:
+    """One variable: the curve y = f(x), its tangent line at a (dashed), the point and
+    the gradient f'(a) as an arrow along the x direction from (a, f(a))."""
+    traces = [
+        go.Scatter(x=np.asarray(xs, np.float64), y=np.asarray(ys, np.float64),
+                   mode="lines", name=f"f({name})",
+                   line=dict(color=style.palette[5], width=style.line_width),
+                   hovertemplate=f"{name} = %{{x:.4g}}<br>f = %{{y:.4g}}<extra></extra>"),
+        go.Scatter(x=np.asarray(xs, np.float64), y=np.asarray(tangent_ys, np.float64),
+                   mode="lines", name="tangent line", hoverinfo="skip",
+                   line=dict(color=style.tangent_color, width=style.line_width, dash="dash")),
+    ]
+    if arrow is not None and arrow.n_arrows:
+        traces.append(go.Scatter(x=arrow.x, y=arrow.y, mode="lines",
+                                 name=f"∇f(a) = f′(a) = {fmt(slope, 3)}", hoverinfo="skip",
+                                 line=dict(color=style.gradient_color,
+                                           width=style.line_width * 1.4)))
+    traces.append(go.Scatter(x=[a], y=[f_a], mode="markers", name=f"a = {fmt(a, 3)}",
+                             hoverinfo="skip",
+                             marker=dict(size=style.marker_size * 1.3, color=style.point_color,
+                                         line=dict(color="white", width=2))))
+    fig = go.Figure(data=traces)
+    axis = dict(tickfont=_font(style, style.tick_size), showline=True, mirror=True,
+                linecolor="#444444", ticks="outside", zeroline=False, gridcolor="#e5e5e5")
+    fig.update_layout(
+        template=style.template, height=int(style.height * 0.8), font=_font(style),
+        margin=dict(l=12 + 3 * style.font_size, r=20, t=30, b=40 + 5 * style.font_size),
+        xaxis=dict(axis, title=dict(text=name, font=_font(style))),
+        yaxis=dict(axis, title=dict(text=f"f({name})", font=_font(style)),
+                   range=list(y_range) if y_range else None),
+        legend=dict(orientation="h", y=-0.18, x=0, font=_font(style)),
+        hovermode="closest", paper_bgcolor="white", plot_bgcolor="white",
+    )
+    return fig
+
+
+def decorate_3d(fig: go.Figure, names: Sequence[str], style: Style, *, point=None,
+                grad=None, grad_length: float = 1.0) -> go.Figure:
+    """Axis titles from the variables' names, and (for a level surface through the point)
+    the point with its gradient as a short line: the normal of the surface."""
+    fig.update_layout(scene=dict(xaxis_title_text=names[0], yaxis_title_text=names[1],
+                                 **({"zaxis_title_text": names[2]} if len(names) > 2
+                                    else {})))
+    if point is not None:
+        p = np.asarray(point, dtype=np.float64).reshape(3)
+        fig.add_trace(go.Scatter3d(
+            x=p[:1], y=p[1:2], z=p[2:], mode="markers", name=f"a = {fmt_vec(p, 3)}",
+            hoverinfo="skip", marker=dict(size=style.marker_size * 0.7,
+                                          color=style.point_color,
+                                          line=dict(color="white", width=2))))
+        if grad is not None:
+            tip = _field.gradient_tip(p, grad, grad_length)
+            if np.all(np.isfinite(tip)):
+                seg = np.vstack([p, tip])
+                fig.add_trace(go.Scatter3d(
+                    x=seg[:, 0], y=seg[:, 1], z=seg[:, 2], mode="lines",
+                    name=f"∇f(a) = {fmt_vec(grad, 3)}", hoverinfo="skip",
+                    line=dict(color=style.gradient_color, width=style.line_width * 2.5)))
+    return fig
