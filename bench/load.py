@@ -1,0 +1,207 @@
+"""Load test: N concurrent real browser sessions (Playwright + Chromium, one browser, N
+contexts) against one `streamlit run app.py` server, each typing functions and moving the
+point on every page; then the same against a minimal one-input page in the same run.
+
+    python bench/load.py                 # N = 5, 10, 20
+    python bench/load.py --sessions 5 --rounds 3
+
+Reports p50/p95 time from input to updated view, errors, and the server's peak RSS
+(server plus its worker processes), and the app's latency as a ratio to the minimal page's.
+Targets (issue #7): no errors at N = 20; p95 ≤ 1.5x the minimal page's at N = 10 and 20;
+peak RSS < 1 GB at N = 20 and < 300 MB with one session. Bounded: every loop has a fixed
+number of rounds and a timeout; only 127.0.0.1 is contacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+from playwright.async_api import async_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from conftest import CHROMIUM, CHROMIUM_FLAGS, start_server  # noqa: E402
+
+FUNCTIONS = ["x^2 + 3y", "3xy + y^2", "(1 - x)^2 + 100(y - x^2)^2", "sin(x) cos(y)",
+             "e^(x^2 y)", "x^2 - y^2", "(x^2 + y - 11)^2 + (x + y^2 - 7)^2"]
+TIMEOUT_S = 60.0
+
+_WAIT_UPDATE = """(before) => {
+  const status = document.querySelector('[data-testid="stStatusWidget"]');
+  const running = status && /running|stop/i.test(status.innerText || '');
+  const main = document.querySelector('[data-testid="stMain"]') || document.body;
+  const now = main.innerText + [...document.querySelectorAll('.katex-mathml annotation')]
+      .map(e => e.textContent).join('|');
+  return !running && now !== before;
+}"""
+_SNAPSHOT = """() => {
+  const main = document.querySelector('[data-testid="stMain"]') || document.body;
+  return main.innerText + [...document.querySelectorAll('.katex-mathml annotation')]
+      .map(e => e.textContent).join('|');
+}"""
+
+
+def _rss_tree_mb(pid: int) -> float:
+    """RSS of a process and all its descendants, in MB (from /proc)."""
+    total = 0
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(d.name))
+    stack = [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+        stack.extend(children.get(p, []))
+    return total / 1024
+
+
+class _RssSampler(threading.Thread):
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.stop = pid, 0.0, threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.peak = max(self.peak, _rss_tree_mb(self.pid))
+            time.sleep(0.1)
+
+
+async def _timed_update(page, action) -> float:
+    before = await page.evaluate(_SNAPSHOT)
+    start = time.perf_counter()
+    await action()
+    await page.wait_for_function(_WAIT_UPDATE, arg=before, timeout=TIMEOUT_S * 1000,
+                                 polling=10)
+    return time.perf_counter() - start
+
+
+async def _app_session(browser, url: str, idx: int, rounds: int, lat: list, errors: list):
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 800})
+    page = await ctx.new_page()
+    try:
+        await page.goto(url, timeout=TIMEOUT_S * 1000)
+        await page.wait_for_selector(".katex", timeout=TIMEOUT_S * 1000)
+        for r in range(rounds):
+            text = FUNCTIONS[(idx + r) % len(FUNCTIONS)]
+            # the Function page: type a function
+            await page.goto(url + "/", timeout=TIMEOUT_S * 1000)
+            await page.wait_for_selector(".katex", timeout=TIMEOUT_S * 1000)
+            box = page.get_by_role("textbox", name="f =")
+
+            async def type_fn(box=box, text=text):
+                await box.fill(text)
+                await box.press("Enter")
+
+            lat.append(await _timed_update(page, type_fn))
+            # every other page: open it, then move the point (first number input)
+            links = page.locator("[data-testid='stSidebarNav'] a")
+            for i in range(1, await links.count()):
+                await links.nth(i).click()
+                await page.wait_for_timeout(300)
+                await page.wait_for_selector(".katex", timeout=TIMEOUT_S * 1000)
+                inputs = page.locator("input[type='number']")
+                if await inputs.count():
+                    field = inputs.first
+
+                    async def move(field=field, r=r):
+                        await field.fill(str(0.5 + r + idx % 3))
+                        await field.press("Enter")
+
+                    lat.append(await _timed_update(page, move))
+                exc = page.locator("[data-testid='stException']")
+                if await exc.count():
+                    errors.append(f"session {idx}: exception shown on page {i}")
+    except Exception as err:  # noqa: BLE001 - counted and reported
+        errors.append(f"session {idx}: {type(err).__name__}: {str(err)[:120]}")
+    finally:
+        await ctx.close()
+
+
+async def _minimal_session(browser, url: str, idx: int, rounds: int, lat: list,
+                           errors: list):
+    ctx = await browser.new_context()
+    page = await ctx.new_page()
+    try:
+        await page.goto(url, timeout=TIMEOUT_S * 1000)
+        await page.wait_for_selector(".katex", timeout=TIMEOUT_S * 1000)
+        box = page.get_by_role("textbox", name="f =")
+        for r in range(rounds * 3):
+            async def type_fn(r=r):
+                await box.fill(FUNCTIONS[(idx + r) % len(FUNCTIONS)] + " " * (r % 2))
+                await box.press("Enter")
+
+            lat.append(await _timed_update(page, type_fn))
+    except Exception as err:  # noqa: BLE001
+        errors.append(f"minimal {idx}: {type(err).__name__}: {str(err)[:120]}")
+    finally:
+        await ctx.close()
+
+
+async def _run(script: str, n: int, rounds: int, session) -> dict:
+    proc, url = start_server(script)
+    sampler = _RssSampler(proc.pid)
+    sampler.start()
+    lat: list[float] = []
+    errors: list[str] = []
+    try:
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            await asyncio.gather(*(session(browser, url, i, rounds, lat, errors)
+                                   for i in range(n)))
+            await browser.close()
+        time.sleep(2)
+        settled = _rss_tree_mb(proc.pid)
+    finally:
+        sampler.stop.set()
+        proc.terminate()
+        proc.wait(timeout=20)
+    q = statistics.quantiles(lat, n=20) if len(lat) >= 2 else [float("nan")] * 19
+    return {"n": n, "p50": statistics.median(lat) if lat else float("nan"), "p95": q[18],
+            "count": len(lat), "errors": errors, "peak_mb": sampler.peak,
+            "settled_mb": settled}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sessions", type=int, nargs="*", default=[1, 5, 10, 20])
+    ap.add_argument("--rounds", type=int, default=2)
+    args = ap.parse_args()
+    print(f"{'N':>3} {'target':8} {'p50 s':>7} {'p95 s':>7} {'inputs':>6} {'errors':>6} "
+          f"{'peak MB':>8} {'after MB':>8}")
+    for n in args.sessions:
+        app = asyncio.run(_run("app.py", n, args.rounds, _app_session))
+        base = asyncio.run(_run("bench/minimal_app.py", n, args.rounds, _minimal_session))
+        for name, r in (("app", app), ("minimal", base)):
+            print(f"{n:>3} {name:8} {r['p50']:7.2f} {r['p95']:7.2f} {r['count']:>6} "
+                  f"{len(r['errors']):>6} {r['peak_mb']:8.0f} {r['settled_mb']:8.0f}")
+        ratio = app["p95"] / base["p95"] if base["p95"] else float("nan")
+        rss_target = 300 if n == 1 else 1024
+        verdicts = [f"p95 ratio to minimal {ratio:.2f}"
+                    + (" (target ≤ 1.5)" if n >= 10 else ""),
+                    f"peak RSS {app['peak_mb']:.0f} MB (target < {rss_target} MB) "
+                    + ("PASS" if app["peak_mb"] < rss_target else "FAIL"),
+                    f"errors {len(app['errors'])}" + (" (target 0)" if n >= 20 else "")]
+        print("    " + "; ".join(verdicts))
+        for e in app["errors"][:5]:
+            print("    error:", e)
+
+
+if __name__ == "__main__":
+    main()
