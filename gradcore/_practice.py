@@ -412,7 +412,10 @@ _EQUAL_RTOL = 1e-8  # at most this relative difference everywhere: numerically e
 _DIFFERENT_RTOL = 1e-5  # more than this anywhere: numerically different
 _MIN_POINTS = 4
 # Points with small round coordinates, for a readable counterexample.
-_NICE = ((1, 2, 3), (2, 1, 1), (1, 1, 2), (2, 3, 1), (-1, 2, 1), (3, 1, 2), (1, -2, 3))
+_NICE = (
+    (1, 2, 3), (2, 1, 1), (1, 1, 2), (2, 3, 1), (3, 1, 2), (-1, 2, 1), (1, -2, 3), (2, -1, -2),
+    (-1, -2, -3), (-2, -1, 1),
+)
 
 
 @lru_cache(maxsize=16)
@@ -450,6 +453,16 @@ def _values(expr: sp.Expr, symbols: Sequence[sp.Symbol], pts: np.ndarray) -> np.
     return vals
 
 
+@lru_cache(maxsize=1024)
+def _cached_values(expr: sp.Expr, symbols: tuple[sp.Symbol, ...]) -> np.ndarray | None:
+    """``_values`` at the standard points, cached for the expressions that recur between
+    checks of one exercise (the expected partial, f, its other partials, ...)."""
+    vals = _values(expr, symbols, _points(len(symbols)))
+    if vals is not None:
+        vals.setflags(write=False)
+    return vals
+
+
 def _rel(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.abs(a - b) / (np.abs(a) + np.abs(b) + 1e-9)
 
@@ -465,15 +478,45 @@ def _matches(a: np.ndarray | None, b: np.ndarray | None, mask: np.ndarray,
     return bool((_rel(a, b) <= rtol).all())
 
 
-def _symbolic_equal(a: sp.Expr, b: sp.Expr) -> bool:
-    """Whether ``a - b`` reduces to 0 by expand, cancel, trig/exp rewriting or simplify.
+def _is_zero(e: sp.Expr) -> bool:
+    """0, or a Piecewise that is 0 wherever it is defined (x·sign(x) vs |x| at x = 0)."""
+    if e == 0:
+        return True
+    if isinstance(e, sp.Piecewise):
+        return all(piece.expr == 0 or piece.expr is sp.nan for piece in e.args)
+    return False
 
-    Runs in a bounded worker (``run_bounded``) only. ``False`` means "not shown equal",
-    not a proof of inequality.
+
+def _rational_over_q(d: sp.Expr) -> bool:
+    """Whether ``d`` is a rational function of its symbols with rational coefficients (then
+    ``cancel`` decides exactly whether it is 0)."""
+    gens = sorted(d.free_symbols, key=lambda s: s.name)
+    if not gens:
+        return d.is_Rational
+    try:
+        num, den = sp.fraction(sp.together(d))
+        sp.Poly(num, *gens, domain="QQ")
+        sp.Poly(den, *gens, domain="QQ")
+    except (sp.PolynomialError, sp.polys.polyerrors.CoercionFailed, ValueError, TypeError):
+        return False
+    return True
+
+
+def _symbolic_equal(a: sp.Expr, b: sp.Expr) -> bool | None:
+    """Whether ``a`` equals ``b`` for real values of their variables.
+
+    Runs in a bounded worker (``run_bounded``) only. Tries ``a - b`` = 0 by cheap canonical
+    forms first (expand, cancel, together, trig expansion, rewriting with exp), then
+    ``simplify``. Returns True (proved equal), False (proved different: a rational function
+    with rational coefficients that does not cancel to 0, or a difference that simplifies to
+    a non-zero number), or None (not decided).
     """
-    d = a - b
+    real = {s: sp.Dummy(s.name, real=True) for s in (a.free_symbols | b.free_symbols)}
+    d = (a - b).xreplace(real)
     if d == 0:
         return True
+    if _rational_over_q(d):
+        return bool(sp.cancel(d) == 0)
     attempts = (
         sp.expand,
         sp.cancel,
@@ -485,11 +528,31 @@ def _symbolic_equal(a: sp.Expr, b: sp.Expr) -> bool:
     )
     for attempt in attempts:
         try:
-            if attempt(d) == 0:
-                return True
+            result = attempt(d)
         except (TypeError, ValueError, NotImplementedError, ZeroDivisionError,
                 sp.PolynomialError):
             continue
+        if _is_zero(result):
+            return True
+        if result.is_number and result.is_zero is False:
+            return False
+    return False if _differs_precisely(d) else None
+
+
+def _differs_precisely(d: sp.Expr, digits: int = 40) -> bool:
+    """Whether ``d`` is clearly non-zero at one of a few rational points, evaluated with
+    ``digits`` significant digits (sympy's evalf raises its working precision until the
+    result is that accurate, so cancellation does not fake a difference)."""
+    symbols = sorted(d.free_symbols, key=lambda s: s.name)
+    pts = _points(len(symbols))
+    for row in pts[: _N_POINTS // 2 : 3]:  # positive coordinates, where roots and logs are real
+        at = {s: sp.Rational(f"{v:.6f}") for s, v in zip(symbols, row, strict=True)}
+        try:
+            value = d.xreplace(at).evalf(digits, maxn=200)
+        except (TypeError, ValueError, ZeroDivisionError):
+            continue
+        if value.is_Float and value._prec >= 100 and abs(value) > sp.Float(10) ** -25:
+            return True
     return False
 
 
@@ -552,12 +615,12 @@ class _Comparison:
         self.symbols = symbols
         self.pts = _points(len(symbols))
         self.a = _values(answer, symbols, self.pts)
-        self.e = _values(expected, symbols, self.pts)
+        self.e = self.values(expected)
         mask = np.ones(len(self.pts), dtype=bool)
         if self.e is not None:
             mask &= ~np.isnan(self.e)
         if fn is not None:  # compare only where f itself is defined
-            f_vals = _values(fn.expr, symbols, self.pts)
+            f_vals = self.values(fn.expr)
             if f_vals is not None:
                 mask &= ~np.isnan(f_vals)
         self.mask = mask
@@ -576,31 +639,34 @@ class _Comparison:
         return "different" if worst > _DIFFERENT_RTOL else "unsure"
 
     def values(self, expr: sp.Expr) -> np.ndarray | None:
-        return _values(expr, self.symbols, self.pts)
+        """Values of an expression derived from the exercise (cached)."""
+        return _cached_values(expr, self.symbols)
 
 
 def _counterexample(answer: sp.Expr, expected: sp.Expr, symbols: tuple[sp.Symbol, ...],
-                    var_name: str) -> str:
-    """'For example at (x, y) = (1, 2) your answer gives 3 but ∂f/∂x = 4.' or ''."""
+                    wrt: str, fn: Function | None = None) -> str:
+    """' For example at (x, y) = (1, 2) your answer gives 3, but ∂f/∂x is 4.' or ''."""
     n = len(symbols)
     if n == 0:
         return ""
     pts = np.array([p[:n] + (1,) * max(0, n - 3) for p in _NICE], dtype=float)
     a, e = _values(answer, symbols, pts), _values(expected, symbols, pts)
+    f_vals = _values(fn.expr, symbols, pts) if fn is not None else None
     if a is None or e is None:
         return ""
     for i in range(len(pts)):
-        if not np.isnan(a[i]) and not np.isnan(e[i]) and _rel(a[i], e[i]) > _DIFFERENT_RTOL:
-            names = ", ".join(s.name for s in symbols)
-            coords = ", ".join(_num(v) for v in pts[i])
-            if n == 1:
-                where = f"{names} = {coords}"
-            else:
-                where = f"({names}) = ({coords})"
-            return (
-                f" For example at {where} your answer gives {_num(a[i])}, "
-                f"but {var_name} = {_num(e[i])}."
-            )
+        if np.isnan(e[i]) or (f_vals is not None and np.isnan(f_vals[i])):
+            continue
+        if np.isnan(a[i]):
+            gives = "your answer is undefined (not a real number)"
+        elif _rel(a[i], e[i]) > _DIFFERENT_RTOL:
+            gives = f"your answer gives {_num(a[i])}"
+        else:
+            continue
+        names = ", ".join(s.name for s in symbols)
+        coords = ", ".join(_num(v) for v in pts[i])
+        where = f"{names} = {coords}" if n == 1 else f"({names}) = ({coords})"
+        return f" For example at {where} {gives}, but {wrt} is {_num(e[i])}."
     return ""
 
 
@@ -692,10 +758,13 @@ def check_answer(
     The answer is parsed with ``parse`` only (a ``ParseError`` gives status "unparseable"
     and the parser's message; hostile text is refused there and never executed). It is then
     compared with ``expected`` at fixed pseudo-random points, where f (when ``fn`` is given)
-    and ``expected`` are defined; a clear difference is "wrong". Otherwise equality is
-    confirmed symbolically in a worker bounded by ``timeout`` seconds; when that runs out,
-    or cannot prove a numerical match, the numerical verdict stands and the message says
-    so. "too_complex" is returned only when neither check reaches a verdict.
+    and ``expected`` are defined; a clear difference (or an answer undefined where the
+    derivative is defined) is "wrong". Otherwise the symbolic check decides, in a worker
+    bounded by ``timeout`` seconds (real variables): proved equal is "correct", proved
+    different (e.g. ``2xy + 10^-9``) is "wrong". When it runs out of time or cannot decide,
+    a numerical match is "correct" with ``method`` "numeric" and a message saying so;
+    without one the status is "too_complex". ``expected`` is a sympy expression (text is
+    accepted and parsed with ``parse``, never sympified).
 
     Pass ``fn`` (the exercise's Function) and ``var`` (the variable differentiated by) to
     enable the diagnoses that need them: the partial with respect to the wrong variable, f
@@ -703,7 +772,10 @@ def check_answer(
     term are diagnosed from ``expected`` alone. Never raises for any ``answer_text``.
     """
     symbols = _to_symbols(variables)
-    expected = sp.sympify(expected)
+    if isinstance(expected, str):  # never sympify text
+        expected = parse(expected).expr
+    elif not isinstance(expected, sp.Basic):
+        expected = sp.sympify(expected, strict=True)
     if var is not None and fn is not None:
         var = resolve_variable(fn, var)
     elif var is not None:
@@ -738,7 +810,7 @@ def check_answer(
         diagnosis, message = _diagnose(cmp, answer, expected, fn, var)
         if diagnosis is None:
             message = f"Not quite: your answer is not equal to {wrt}." + _counterexample(
-                answer, expected, all_symbols, wrt
+                answer, expected, all_symbols, wrt, fn
             )
         return Verdict("wrong", message, answer, diagnosis, "numeric")
 
@@ -746,33 +818,38 @@ def check_answer(
         proved = run_bounded(
             _symbolic_equal, answer, expected, timeout=timeout, what="checking your answer"
         )
+        why = "sympy could not confirm it symbolically"
     except TooComplexError:
-        proved = None
+        proved, why = None, "the exact symbolic check took too long"
     except Exception:  # noqa: BLE001 - a sympy failure in the worker: no symbolic verdict
-        proved = False
+        proved, why = None, "sympy could not confirm it symbolically"
 
     if proved:
         return Verdict("correct", "Correct!", answer, None, "symbolic")
-    n_points = int(cmp.mask.sum())
+    if proved is False:
+        close = " It is very close, but not exactly equal: check the numbers in it."
+        return Verdict(
+            "wrong",
+            f"Not quite: your answer is not equal to {wrt}." + (
+                close if outcome in ("equal", "unsure") else _counterexample(
+                    answer, expected, all_symbols, wrt, fn
+                )
+            ),
+            answer, None, "symbolic",
+        )
     if outcome == "equal":
-        why = ("the exact symbolic check took too long" if proved is None
-               else "sympy could not confirm it symbolically")
         return Verdict(
             "correct",
-            f"Correct! (Your answer matches {wrt} at {n_points} test points; {why}, so "
-            "this verdict is numerical.)",
+            f"Correct! (Your answer matches {wrt} at {int(cmp.mask.sum())} test points; "
+            f"{why}, so this verdict is numerical.)",
             answer, None, "numeric",
         )
-    if proved is None:
-        return Verdict(
-            "too_complex",
-            "Your answer is too complex to check in time: try writing it more simply.",
-            answer, None, "",
-        )
-    message = f"Not quite: your answer is not equal to {wrt}." + _counterexample(
-        answer, expected, all_symbols, wrt
+    return Verdict(
+        "too_complex",
+        "Your answer could not be checked: it is too complex to compare in time, or it "
+        "cannot be evaluated where the derivative is defined. Try writing it more simply.",
+        answer, None, "",
     )
-    return Verdict("wrong", message, answer, None, "symbolic")
 
 
 # --- hints and solutions -----------------------------------------------------------------

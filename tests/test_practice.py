@@ -235,12 +235,35 @@ def test_timeout_falls_back_to_the_numeric_verdict(monkeypatch):
     assert wrong.status == "wrong"  # decided numerically, before any symbolic work
 
 
-def test_unproved_numeric_match_is_correct_but_says_so(monkeypatch):
-    monkeypatch.setattr(practice, "run_bounded", lambda *a, **k: False)
+def test_undecided_numeric_match_is_correct_but_says_so(monkeypatch):
+    monkeypatch.setattr(practice, "run_bounded", lambda *a, **k: None)
     verdict = check_answer("(x+1)^2", x**2 + 2 * x + 1, (x,))
     assert verdict.status == "correct"
     assert verdict.method == "numeric"
     assert "could not confirm" in verdict.message
+
+
+@pytest.mark.parametrize(
+    "answer", ["2xy + 0.000000001", "(2 + 10^-12) xy", "2.00001xy", "2xy + 10^-12 sin(x)"]
+)
+def test_numerically_close_but_different_is_wrong(answer):
+    verdict = check("x^2 y", "x", answer)
+    assert verdict.status == "wrong", verdict
+    assert "not exactly equal" in verdict.message or "For example" in verdict.message
+
+
+UNDEFINED = [
+    # function      var  answer: equal where defined, undefined where ∂f/∂x is defined
+    ("x^2 + y", "x", "2 sqrt(x^3)/sqrt(x)"),
+    ("sqrt(x y)", "x", "sqrt(y)/(2 sqrt(x))"),  # for x, y < 0 f is defined, this is not
+]
+
+
+@pytest.mark.parametrize(("function", "var", "answer"), UNDEFINED)
+def test_answer_undefined_where_the_derivative_is_defined_is_wrong(function, var, answer):
+    verdict = check(function, var, answer)
+    assert verdict.status == "wrong", verdict
+    assert "undefined (not a real number)" in verdict.message
 
 
 def test_no_verdict_at_all_is_too_complex(monkeypatch):
@@ -254,10 +277,14 @@ def test_no_verdict_at_all_is_too_complex(monkeypatch):
     assert verdict.message
 
 
-def test_symbolic_equal_runs_cheap_forms_first():
-    assert practice._symbolic_equal(sp.sin(2 * x), 2 * sp.sin(x) * sp.cos(x))
-    assert practice._symbolic_equal((x + 1) ** 2, x**2 + 2 * x + 1)
-    assert not practice._symbolic_equal(x, x + 1)
+def test_symbolic_equal():
+    assert practice._symbolic_equal(sp.sin(2 * x), 2 * sp.sin(x) * sp.cos(x)) is True
+    assert practice._symbolic_equal((x + 1) ** 2, x**2 + 2 * x + 1) is True
+    assert practice._symbolic_equal(y * sp.sign(x), x * y / sp.Abs(x)) is True  # real x
+    assert practice._symbolic_equal(sp.sqrt(x**2), sp.Abs(x)) is True
+    assert practice._symbolic_equal(x, x + 1) is False
+    assert practice._symbolic_equal(2 * x, 2 * x + sp.Rational(1, 10**9)) is False
+    assert practice._symbolic_equal(sp.log(4) * x, 2 * sp.log(2) * x) is True
 
 
 def test_every_status_is_documented():
