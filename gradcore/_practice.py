@@ -365,6 +365,8 @@ def generate(difficulty: int, seed: int, n: int = 5) -> list[Exercise]:
     attempts = 0
     while len(out) < n:
         attempts += 1
+        if attempts > 1000 * n:  # pragma: no cover - the templates are all acceptable
+            raise RuntimeError("could not generate enough exercises")
         text, topic = _candidate(rng, difficulty)
         if not _acceptable(text):
             continue
