@@ -12,6 +12,14 @@ array([2., 4.])
 from ._analysis import MAX_DERIVATIVE_NODES, Analysis, analyze
 from ._bounded import TooComplexError, run_bounded, shutdown_workers, worker_count
 from ._calculus import gradient, gradient_at, hessian, partial, simplify_bounded, to_point
+from ._field import (
+    ArrowBin,
+    Arrows,
+    angle_between,
+    arrows,
+    bin_arrows,
+    tangent_segment,
+)
 from ._gallery import GALLERY, Example, example
 from ._numeric import (
     Compiled,
@@ -24,8 +32,29 @@ from ._numeric import (
     evaluate_grid,
 )
 from ._parser import LIMITS, Function, ParseError, parse
+from ._practice import (
+    CURATED,
+    SEED_EXERCISES,
+    Exercise,
+    Progress,
+    Verdict,
+    check_answer,
+    find_exercise,
+    generate,
+    hint,
+    solution,
+)
+from ._steps import Derivation, Step, derivation_latex, derive
 
 __all__ = [
+    # step-by-step derivations
+    "Derivation", "Step", "derivation_latex", "derive",
+    # practice
+    "CURATED", "SEED_EXERCISES", "Exercise", "Progress", "Verdict", "check_answer",
+    "find_exercise", "generate", "hint", "solution",
+    # gradient-field geometry
+    "ArrowBin", "Arrows", "angle_between", "arrows", "bin_arrows", "tangent_segment",
+    # core
     "GALLERY", "LIMITS", "MAX_DERIVATIVE_NODES", "Analysis", "Compiled", "Evaluation",
     "Example", "Function", "GradientCheck", "Grid", "ParseError", "TooComplexError", "analyze",
     "check_gradient", "compile_function", "evaluate", "evaluate_grid", "example", "gradient",

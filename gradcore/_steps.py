@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import sympy
 from sympy.printing.latex import LatexPrinter
 
+from ._calculus import _diff
+
 __all__ = [
     "CONSTANT_COLOR",
     "Derivation",
@@ -90,9 +92,8 @@ class Derivation:
 
 
 def _reference_partial(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
-    # differentiate with a real-valued stand-in so |x| gives sign(x), then map back
-    r = sympy.Dummy(var.name, real=True)
-    return sympy.diff(expr.xreplace({var: r}), r).xreplace({r: var})
+    # exactly what gradcore.partial returns (real variables: |x| gives sign(x))
+    return _diff(expr, var)
 
 
 # --------------------------------------------------------------------------------------------
