@@ -1,0 +1,343 @@
+"""Partial derivatives page: ∂f/∂x one variable at a time (step by step, the other variables
+held constant), the gradient vector, and what it says at a chosen point — the values, the
+direction of steepest ascent, directional derivatives, the tangent plane, the Hessian and a
+finite-difference check.
+
+Thin page: every number and formula comes from gradcore (``gradcore._pointwise``); the
+symbolic work is time-bounded and cached per function (and per point for the one exact
+display substitution)."""
+
+import streamlit as st
+
+import gradcore as gc
+from gradapp import state, ui
+from gradcore import _pointwise as pw
+
+EXPLAIN_TIMEOUT = 2.0  # seconds for one step-by-step derivation
+DISPLAY_TIMEOUT = 1.5  # seconds for the exact substitution at a point
+POINT_BOUND = 1e6  # as in the share link (state.parse_numbers)
+PER_ROW = 6  # number inputs per row
+
+
+class _NotCached(Exception):
+    """Carries a transient result (the server was busy) past the cache without storing it."""
+
+    def __init__(self, value):
+        super().__init__("transient")
+        self.value = value
+
+
+# --- cached loaders (keyed on the function's text; the parsed objects ride along unhashed)
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _explanation(text: str, var_name: str, _fn: gc.Function, _reference) -> pw.Explanation:
+    ex = pw.explain_partial(_fn, var_name, reference=_reference, timeout=EXPLAIN_TIMEOUT)
+    if ex.retry:
+        raise _NotCached(ex)
+    return ex
+
+
+def explanation(fn: gc.Function, index: int, reference) -> pw.Explanation:
+    """The step-by-step ∂f/∂v for the page (cached per function and variable)."""
+    try:
+        return _explanation(fn.text, fn.names[index], fn, reference)
+    except _NotCached as busy:
+        return busy.value
+
+
+@st.cache_resource(max_entries=1024, show_spinner=False)
+def _display(text: str, point: tuple, _fn: gc.Function, _grad) -> pw.PointDisplay | None:
+    return pw.display_at(_fn, point, _grad, timeout=DISPLAY_TIMEOUT)
+
+
+def display(fn: gc.Function, point: list[float], grad) -> pw.PointDisplay | None:
+    """Exact numbers at the point for display (cached per function and point)."""
+    try:
+        return _display(fn.text, tuple(point), fn, grad)
+    except gc.TooComplexError:  # busy right now: show decimals, try again next time
+        return None
+
+
+# --- widgets
+
+
+def _point_key(name: str) -> str:
+    return f"partials_pt_{name}"
+
+
+def _on_point(fn: gc.Function) -> None:
+    state.set_point(fn, [st.session_state[_point_key(n)] for n in fn.names])
+
+
+def point_inputs(fn: gc.Function) -> list[float]:
+    """Number inputs for the point, kept in step with the point shared by every page."""
+    ss = st.session_state
+    point = state.point_for(fn)
+    for name, value in zip(fn.names, point, strict=True):
+        if ss.get(_point_key(name)) != value:
+            ss[_point_key(name)] = value
+    names = list(fn.names)
+    for start in range(0, len(names), PER_ROW):
+        cols = st.columns(min(PER_ROW, max(len(names), 2)))
+        for col, name in zip(cols, names[start:start + PER_ROW], strict=False):
+            col.number_input(
+                f"{name} =", key=_point_key(name), min_value=-POINT_BOUND,
+                max_value=POINT_BOUND, step=0.1, format="%g", on_change=_on_point,
+                args=(fn,), help="The point a where the gradient is evaluated; shared with "
+                                 "the other pages and the link.",
+            )
+    return point
+
+
+def _fmt(v: float) -> str:
+    return "undefined" if v != v else f"{v:.6g}"
+
+
+def _vec(values) -> str:
+    return "(" + ", ".join(_fmt(v) for v in values) + ")"
+
+
+# --- sections
+
+
+def partials_section(fn: gc.Function, analysis: gc.Analysis, big: str) -> None:
+    st.header("1 · One variable at a time")
+    st.markdown(
+        "A **partial derivative** measures how f changes when **one** variable changes and "
+        "**all the others are held constant**."
+    )
+    grad = analysis.gradient
+    if len(fn.variables) <= 4:
+        cols = st.columns(len(fn.variables))
+        for col, var, g in zip(cols, fn.variables, grad, strict=True):
+            col.latex(big + pw.partial_latex(var, g))
+    if len(fn.variables) == 1:
+        st.caption(f"With one variable, ∂f/∂{fn.names[0]} is the ordinary derivative.")
+
+    st.subheader("Step by step")
+    index = 0
+    if len(fn.variables) > 1:
+        if st.session_state.get("partials_var") not in fn.names:
+            st.session_state["partials_var"] = fn.names[0]
+        name = st.radio("Explain", fn.names, horizontal=True, key="partials_var",
+                        format_func=lambda n: f"∂f/∂{n}")
+        index = fn.names.index(name) if name in fn.names else 0
+    ex = explanation(fn, index, grad[index])
+    if len(fn.variables) > 1:
+        others = [n for n in fn.names if n != fn.names[index]]
+        st.markdown(
+            f"Variables in :orange[**orange**] are **held constant** (treat "
+            f"{', '.join(others)} like {'a number' if len(others) == 1 else 'numbers'}): their "
+            "own derivative is 0, and as factors "
+            "they stay in front, like the 3 in 3x."
+        )
+    if ex.message:
+        st.info(ex.message)
+    for i, (line, note, rules) in enumerate(zip(ex.lines, ex.notes, ex.rules, strict=True)):
+        left, right = st.columns([3, 2], vertical_alignment="center")
+        left.latex(line)
+        said = []
+        if rules and rules != ("simplify",):
+            said.append("**" + ", ".join(rules) + "**")
+        if note:
+            said.append(note)
+        if said:
+            right.markdown((":orange[**Pitfall avoided:**] " if i == 0 and len(
+                fn.variables) > 1 else "") + " — ".join(said))
+
+
+def gradient_section(fn: gc.Function, analysis: gc.Analysis, big: str) -> None:
+    st.header("2 · The gradient ∇f is a vector")
+    st.latex(big + pw.gradient_latex(fn, analysis.gradient))
+    st.markdown(
+        "The gradient stacks the partial derivatives into **a vector, not a number**: one "
+        f"component per variable ({len(fn.variables)} here). At each point it points in the "
+        "direction of **steepest increase**, and its length says how steep that is."
+    )
+
+
+def point_section(fn: gc.Function, report: pw.PointReport, shown, big: str) -> None:
+    left, right = st.columns(2)
+    with left:
+        st.latex(big + pw.value_latex(fn, report, shown))
+        if report.defined:
+            n = len(fn.variables)
+            where = st.expander("Each partial derivative at the point") if n > 4 \
+                else st.container()
+            with where:
+                for i in range(n):
+                    st.latex(pw.substitution_latex(fn, i, report, shown))
+            st.latex(big + pw.gradient_at_latex(report, shown))
+    with right:
+        if not report.differentiable:
+            st.warning(report.reason or "The gradient is undefined at this point.")
+            return
+        st.latex(pw.norm_latex(report, shown))
+        if report.norm > 0:
+            st.latex(pw.unit_direction_latex(report))
+            if report.angle is not None:
+                st.metric("Direction of steepest ascent (angle from the x-axis)",
+                          f"{report.angle:.1f}°")
+        else:
+            st.info("∇f = 0 here: f is flat to first order, so there is no direction of "
+                    "steepest ascent. See the Hessian tab for what kind of point this is.")
+        step = pw.descent_step(fn, report)
+        if step is not None:
+            st.markdown(
+                "**∇f points uphill.** A small step along +∇f raises f "
+                f"({_fmt(step.f_start)} → {_fmt(step.f_uphill)}); gradient descent "
+                f"**subtracts** it and f drops ({_fmt(step.f_start)} → "
+                f"{_fmt(step.f_downhill)}), with η = {step.rate:g}:"
+            )
+            st.latex(r"\theta \leftarrow \theta - \eta \, \nabla f(\theta)")
+            st.caption(f"To first order f changes by ∓η‖∇f‖² = ∓{_fmt(step.predicted_change)}."
+                       f" Downhill step: {_vec(step.start)} → {_vec(step.downhill)}.")
+
+
+def direction_tab(fn: gc.Function, report: pw.PointReport, point: list[float]) -> None:
+    st.latex(r"D_{\mathbf{u}} f(\mathbf{a}) = \nabla f(\mathbf{a}) \cdot \mathbf{u}, "
+             r"\qquad \|\mathbf{u}\| = 1")
+    n = len(fn.variables)
+    if n == 2:
+        angle = st.slider("Direction angle θ (degrees from the positive x-axis)", 0, 359, 0,
+                          key="partials_angle")
+        direction = pw.direction_from_angle(angle)
+    elif n == 1:
+        sign = st.radio("Direction", ["+", "−"], horizontal=True, key="partials_dir1",
+                        format_func=lambda s: f"{s}{fn.names[0]}")
+        direction = [1.0 if sign == "+" else -1.0]
+    else:
+        st.caption("Direction vector (it is normalised to length 1):")
+        cols = st.columns(min(n, PER_ROW))
+        direction = []
+        for i, name in enumerate(fn.names):
+            direction.append(cols[i % len(cols)].number_input(
+                f"u_{name}", value=1.0 if i == 0 else 0.0, step=0.5, format="%g",
+                min_value=-POINT_BOUND, max_value=POINT_BOUND, key=f"partials_dir_{name}"))
+    if not report.differentiable:
+        st.info("No directional derivatives from ∇f here: " + (report.reason or ""))
+        return
+    try:
+        dd = pw.directional_derivative(fn, point, direction, report=report)
+    except ValueError as exc:
+        st.warning(str(exc))
+        return
+    st.latex(pw.directional_latex(report, dd))
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Dᵤf, your direction", _fmt(dd.value))
+    c2.metric("Largest possible: ‖∇f‖", _fmt(report.norm))
+    if dd.angle_to_gradient == dd.angle_to_gradient:
+        c3.metric("Angle between u and ∇f", f"{dd.angle_to_gradient:.1f}°")
+    st.markdown("Dᵤf is **largest along ∇f** (where it equals ‖∇f‖), **zero along the "
+                "level curve** (perpendicular to ∇f) and **negative downhill**.")
+    rows = pw.direction_table(report, dd.unit, fn.names)
+    table = []
+    for r in rows:
+        row = {"direction": ("▶ " if r.chosen else "") + r.label}
+        if r.angle is not None:
+            row["angle"] = f"{r.angle:.1f}°"
+        row["u"] = _vec(r.unit)
+        row["D_u f"] = _fmt(0.0 if abs(r.value) < 1e-12 * max(1.0, report.norm) else r.value)
+        row["what it shows"] = r.note
+        table.append(row)
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def tangent_tab(fn: gc.Function, report: pw.PointReport, point: list[float], shown) -> None:
+    st.latex(r"L(\mathbf{x}) = f(\mathbf{a}) + \nabla f(\mathbf{a}) \cdot "
+             r"(\mathbf{x} - \mathbf{a})")
+    if not report.differentiable:
+        st.info("No tangent plane here: " + (report.reason or ""))
+        return
+    value, grad = pw.plane_inputs(report, shown)
+    plane = pw.tangent_plane(fn, point, value, grad)
+    st.latex(r"\large " + pw.tangent_plane_latex(fn, plane))
+    what = "tangent plane" if len(fn.variables) == 2 else "linear approximation"
+    st.markdown(f"Near the point, f is close to its {what}. Compare them a distance h away "
+                "(along (1, 1, …), normalised):")
+    rows = pw.linear_approximation(fn, point, report=report)
+    st.dataframe([{"h": f"{r.h:g}", "point": _vec(r.point), "f": _fmt(r.f),
+                   "L": _fmt(r.linear), "|f − L|": f"{r.error:.3g}"} for r in rows],
+                 hide_index=True, width="stretch")
+    st.caption("The error shrinks like h²: ten times closer gives about a hundred times "
+               "smaller error — that is what “differentiable” means.")
+
+
+def hessian_tab(fn: gc.Function, analysis: gc.Analysis, report: pw.PointReport,
+                shown) -> None:
+    symbolic = pw.hessian_latex(fn, analysis.hessian)
+    if len(symbolic) > 2000:
+        with st.expander("Symbolic Hessian (long)"):
+            st.latex(symbolic)
+    else:
+        st.latex(symbolic)
+    hr = pw.hessian_report(fn, report)
+    if hr.kind == "undefined" and not report.differentiable:
+        st.info(hr.explanation)
+        return
+    st.latex(pw.hessian_at_latex(report, hr.matrix, shown))
+    st.latex(pw.eigenvalues_latex(hr.eigenvalues))
+    if hr.critical:
+        st.metric("Critical point (∇f = 0)", hr.kind)
+        st.success(hr.explanation)
+    else:
+        st.info(hr.explanation)
+
+
+def check_tab(fn: gc.Function, report: pw.PointReport, point: list[float]) -> None:
+    st.markdown("> If your model can’t compute gradients correctly, it can’t learn.")
+    st.markdown("Check the symbolic gradient against **central finite differences**, "
+                "(f(a + h eᵢ) − f(a − h eᵢ)) / 2h:")
+    check = gc.check_gradient(fn, point)
+    st.dataframe([{"variable": name, "symbolic ∂f": _fmt(s), "finite difference": _fmt(n)}
+                  for name, s, n in zip(fn.names, check.symbolic, check.numeric,
+                                        strict=True)], hide_index=True, width="stretch")
+    err = check.relative_error
+    if err != err:
+        st.warning("The check cannot be done here: f or its gradient is undefined at this "
+                   "point.")
+    elif not report.differentiable:
+        st.info(f"Relative error {err:.2g}, but f is not differentiable here: neither column "
+                "is a true gradient, so agreement at a corner proves nothing.")
+    elif check.ok:
+        st.success(f"Relative error {err:.2g} (h = {check.step:.2g}): the symbolic gradient "
+                   "is right.")
+    else:
+        st.error(f"Relative error {err:.2g} (h = {check.step:.2g}): they disagree — check "
+                 "the derivative (or try a point where f is smoother).")
+
+
+@ui.guarded
+def page() -> None:
+    loaded = state.current()
+    fn, analysis = loaded.fn, loaded.analysis
+    big = r"\LARGE " if state.projector() else r"\large "
+    st.title("Partial derivatives and the gradient")
+    st.latex(big + ui.function_latex(fn))
+    if not fn.variables:
+        st.info("A constant has no variables: every partial derivative is 0. Type a "
+                "function of x and y on the Function page.")
+        return
+    partials_section(fn, analysis, big)
+    gradient_section(fn, analysis, big)
+
+    st.header("3 · At a point")
+    point = point_inputs(fn)
+    report = pw.at_point(fn, point)
+    shown = display(fn, point, analysis.gradient) if report.defined else None
+    point_section(fn, report, shown, big)
+
+    st.header("4 · What the gradient tells you")
+    tabs = st.tabs(["Directional derivative", "Tangent plane", "Hessian", "Gradient check"])
+    with tabs[0]:
+        direction_tab(fn, report, point)
+    with tabs[1]:
+        tangent_tab(fn, report, point, shown)
+    with tabs[2]:
+        hessian_tab(fn, analysis, report, shown)
+    with tabs[3]:
+        check_tab(fn, report, point)
+
+
+page()
