@@ -768,6 +768,8 @@ def direction_table(report: PointReport, chosen, names: Sequence[str]) -> list[D
 
 
 def _as_display(v) -> sp.Expr:
+    if isinstance(v, sp.Rational):
+        return _display_exact(v)
     if isinstance(v, sp.Basic):
         return v
     return display_number(v)
