@@ -1,0 +1,44 @@
+"""Real-browser test of the Partial derivatives page: its LaTeX renders with KaTeX in
+Chromium against `streamlit run app.py`."""
+
+import re
+
+import pytest
+from conftest import latex_texts, wait_for_app
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+GRADIENT_AT_1_2 = r"\nabla f\left(1, 2\right) = \left[\begin{matrix}2\\4\end{matrix}\right]"
+
+
+def wait_for_tex(page, needle: str, timeout: float = 30_000) -> None:
+    page.wait_for_function(
+        "(needle) => [...document.querySelectorAll('.katex-mathml annotation')]"
+        ".some(e => e.textContent.includes(needle))", arg=needle, timeout=timeout)
+
+
+def test_partials_page_renders_the_seed_example(page, app_url):
+    page.goto(app_url + "/partials?f=x%5E2%20%2B%20y%5E2&p=1,2")
+    wait_for_app(page)
+    wait_for_tex(page, GRADIENT_AT_1_2)
+    tex = latex_texts(page)
+    assert any(GRADIENT_AT_1_2 in t for t in tex)
+    assert any(r"\frac{\partial f}{\partial x} = 2 x" in t for t in tex)
+    assert any(r"\sqrt{20}" in t for t in tex)
+    # KaTeX really rendered (no error boxes)
+    assert page.locator(".katex-error").count() == 0
+    assert page.locator(".katex").count() >= 10
+    expect(page).to_have_url(re.compile(r"/partials\?.*p=1(%2C|,)2"))
+
+
+def test_changing_the_point_in_the_browser(page, app_url):
+    page.goto(app_url + "/partials?f=3xy%20%2B%20y%5E2&p=1,2")
+    wait_for_app(page)
+    wait_for_tex(page, r"\left[\begin{matrix}6\\7\end{matrix}\right]")
+    box = page.get_by_label("x =", exact=True)
+    box.fill("2")
+    box.press("Enter")
+    wait_for_tex(page, r"\nabla f\left(2, 2\right) = \left[\begin{matrix}6\\10\end{matrix}"
+                       r"\right]")
+    expect(page).to_have_url(re.compile(r"p=2(%2C|,)2"))
