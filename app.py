@@ -1,9 +1,10 @@
 """Gradient Explorer: the entry point. One ``st.navigation`` over the page files; the
 function being explored lives in session state (and the URL), shared by every page.
 
-Each page also calls ``state.init()`` (idempotent) through ``ui.guarded``, so a page run on
-its own (as Streamlit's AppTest does on reruns when a ``pages/`` folder exists) behaves the
-same."""
+Because a ``pages/`` folder sits beside this script, Streamlit may first run a page file
+on its own (legacy multipage mode); ``state.ensure_navigation`` switches that off and
+reruns through this script. Pages also call ``state.init()`` (idempotent) through
+``ui.guarded``."""
 
 from pathlib import Path
 
@@ -22,6 +23,7 @@ PAGES = [  # (file, title, icon): only pages that exist are registered
     ("pages/practice.py", "Practice", ":material/school:"),
 ]
 
+state.ensure_navigation()
 state.init()
 pages = [
     st.Page(path, title=title, icon=icon, default=(i == 0))

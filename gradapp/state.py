@@ -72,6 +72,24 @@ def _format(v: float) -> str:
     return f"{v:.6g}"
 
 
+def ensure_navigation() -> None:
+    """Make ``app.py``'s ``st.navigation`` run, whatever URL the first visitor opens.
+
+    Streamlit treats a ``pages/`` folder beside the entry script as a legacy multipage
+    app until an ``st.navigation`` call has run once in the server process: if the first
+    request after a (re)start opens a page URL such as ``/field`` directly, Streamlit runs
+    that file alone under an auto-generated menu ("app", "field", …), and Streamlit's
+    AppTest does the same on every rerun. Switch the legacy mode off and rerun, so the
+    entry script and its navigation take over."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - a Streamlit without this internal
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def init() -> None:
     """Set up the session on its first run (reading the share link), then keep the URL in
     step with the state on every run. Called by ``app.py`` before the page runs."""

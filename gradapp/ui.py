@@ -22,6 +22,7 @@ def guarded(page):
 
     @functools.wraps(page)
     def run() -> None:
+        state.ensure_navigation()
         try:
             state.init()
             _sidebar()
@@ -61,7 +62,7 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
 [data-testid="stAlertContentInfo"] p, input, button p { font-size: 1.25rem !important; }
 h1 { font-size: 3rem !important; } h2 { font-size: 2.4rem !important; }
 h3 { font-size: 1.9rem !important; }
-.katex { font-size: 1.45em !important; }
+[data-testid="stMain"] .katex { font-size: 1.45em !important; }
 </style>"""
 
 
@@ -84,7 +85,8 @@ def share_url() -> str:
 def _sidebar() -> None:
     with st.sidebar:
         st.caption("Exploring")
-        st.latex(function_latex(state.current().fn))
+        fn = state.current().fn
+        st.latex(sp.latex(sp.Eq(function_symbol(fn), fn.expr, evaluate=False)))
         st.session_state["projector_toggle"] = state.projector()
         st.toggle("Projector mode", key="projector_toggle", on_change=_set_projector,
                   help="Large type, thick lines and high-contrast colours for a classroom "

@@ -1,0 +1,52 @@
+"""Projector mode in a real browser: every page at 1280×720, screenshots saved, and the
+rendered figures and formulas measurably larger than in normal mode."""
+
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+PAGES = [p.stem for p in sorted((ROOT / "pages").glob("*.py"))]
+SHOTS = ROOT / "screenshots" / "projector"  # gitignored (pytest-playwright wipes test-results)
+
+_FIGURE_FONT = """() => {
+  const plots = [...document.querySelectorAll('.js-plotly-plot')];
+  return plots.map(p => (p.layout && p.layout.font && p.layout.font.size) || 0);
+}"""
+_KATEX_PX = """() => {
+  const sizes = [...document.querySelectorAll('[data-testid="stMain"] .katex')]
+      .map(k => parseFloat(getComputedStyle(k).fontSize));
+  return sizes.length ? Math.max(...sizes) : 0;
+}"""
+
+
+def _open(page, url: str) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(url)
+    wait_for_app(page)
+    page.wait_for_timeout(800)  # let Plotly finish its first draw
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_projector_mode_is_larger_on_every_page(page, app_url, name):
+    path = "" if name == "function" else name
+    _open(page, f"{app_url}/{path}?f=x%5E2%20%2B%20y%5E2&p=1,2")
+    normal_tex = page.evaluate(_KATEX_PX)
+    normal_fig = page.evaluate(_FIGURE_FONT)
+
+    _open(page, f"{app_url}/{path}?f=x%5E2%20%2B%20y%5E2&p=1,2&proj=1")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+    proj_tex = page.evaluate(_KATEX_PX)
+    proj_fig = page.evaluate(_FIGURE_FONT)
+
+    if normal_tex:  # pages whose main area shows formulas
+        assert proj_tex > normal_tex * 1.3, (normal_tex, proj_tex)
+    if proj_fig:
+        assert min(proj_fig) >= 20, proj_fig
+        assert min(proj_fig) > max(normal_fig or [0]), (normal_fig, proj_fig)
+    assert Path(SHOTS / f"{name}.png").stat().st_size > 10_000
+    # no traceback is ever shown to a visitor
+    assert page.locator("[data-testid='stException']").count() == 0
