@@ -427,7 +427,8 @@ def _message(fn, names, method, lr, hyper, ascent, tol, steps, status, reason, s
     head = f"Diverged at step {step}: "
     if reason == "point_not_finite":
         bad = [n for n, v in zip(names, point, strict=False) if not math.isfinite(v)]
-        return head + f"{', '.join(bad)} stopped being a finite number — {lr_hint}"
+        return head + (f"{', '.join(bad)} stopped being a finite number (the update "
+                       f"overflowed, or divided 0 by 0) — try a smaller learning rate")
     if reason == "f_undefined":
         return (head + f"f is undefined at {_at(names, point)} — the step left f's domain; "
                 f"try a smaller learning rate or another start")
@@ -438,12 +439,12 @@ def _message(fn, names, method, lr, hyper, ascent, tol, steps, status, reason, s
     if reason == "f_too_large":
         up = value > 0
         if up != ascent:  # moved the wrong way: overshooting
-            grew = "grew past " if up else "fell below −"
+            grew = "grew past " if up else "fell below -"
             return head + f"f {grew}{bound} — {lr_hint}"
         if ascent:
             return head + (f"f grew past {bound} — f has no maximum in this direction (it is "
                            f"unbounded above), so gradient ascent climbs forever")
-        return head + (f"f fell below −{bound} — f has no minimum in this direction (it is "
+        return head + (f"f fell below -{bound} — f has no minimum in this direction (it is "
                        f"unbounded below)")
     return (head + f"∇f is undefined at {_at(names, point)} (a partial derivative is not "
             f"finite there) — try a smaller learning rate or another start")
@@ -864,7 +865,8 @@ def _run_many(fg, starts: np.ndarray, spec: _Spec, keep: bool) -> dict:
                     hist_p[t] = hist_p[t - 1]
                     hist_f[t] = hist_f[t - 1]
                     hist_g[t] = hist_g[t - 1]
-                    hist_p[t][:, idx] = P
+                    for k in range(n):  # row by row: fancy indexing of axis 1 is slow
+                        hist_p[t, k, idx] = P[k]
                     hist_f[t, idx] = F
                     hist_g[t, idx] = np.sqrt(gn2)
                 else:
@@ -880,32 +882,36 @@ def _run_many(fg, starts: np.ndarray, spec: _Spec, keep: bool) -> dict:
                 code = np.zeros(m, np.int8)
                 code[~(gn2 < inf)] = _GRAD
                 code[~(np.abs(F) <= B)] = _F_TOO_LARGE
-                if n:
-                    code[~(np.abs(P) <= B).all(axis=0)] = _TOO_FAR
+                far = np.zeros(m, bool)
+                not_finite = np.zeros(m, bool)
+                for row in P:  # row by row: axis-0 reductions of (n, m) are slow
+                    far |= ~(np.abs(row) <= B)
+                    not_finite |= ~np.isfinite(row)
+                code[far] = _TOO_FAR
                 code[np.isnan(F)] = _UNDEFINED
-                if n:
-                    code[~np.isfinite(P).all(axis=0)] = _NOT_FINITE
+                code[not_finite] = _NOT_FINITE
                 diverged = code > 0
                 stop = diverged | (gn2 < tol2)
-                where = idx[stop]
-                final[where] = P[:, stop].T
-                final_f[where] = F[stop]
-                final_gn[where] = np.sqrt(gn2[stop])
-                status[where] = np.where(diverged[stop], _DIVERGED, _CONVERGED)
-                reason[where] = code[stop]
+                out_i = np.flatnonzero(stop)  # np.take: boolean indexing of axis 1 is slow
+                where = idx[out_i]
+                final[where] = np.take(P, out_i, axis=1).T
+                final_f[where] = F[out_i]
+                final_gn[where] = np.sqrt(gn2[out_i])
+                status[where] = np.where(diverged[out_i], _DIVERGED, _CONVERGED)
+                reason[where] = code[out_i]
                 stopped_at[where] = t
-                keep_mask = ~stop
-                idx = idx[keep_mask]
+                in_i = np.flatnonzero(~stop)
+                idx = idx[in_i]
                 m = len(idx)
                 if m == 0:
                     break
-                P = P[:, keep_mask]
-                G = G[:, keep_mask]
-                GSQ = GSQ[:, keep_mask]
+                P = np.take(P, in_i, axis=1)
+                G = np.take(G, in_i, axis=1)
+                GSQ = np.take(GSQ, in_i, axis=1)
                 for key in state:
-                    state[key] = state[key][:, keep_mask]
-                F = F[keep_mask]
-                gn2 = gn2[keep_mask]
+                    state[key] = np.take(state[key], in_i, axis=1)
+                F = F[in_i]
+                gn2 = gn2[in_i]
                 T1, T2 = np.empty((n, m)), np.empty((n, m))
                 compacted = True
             if t == steps:
