@@ -46,6 +46,8 @@ def load(text: str) -> Loaded:
         return Loaded(None, None, str(exc))
     try:
         return Loaded(fn, gc.analyze(fn), None)
+    except gc.ServerBusyError:
+        raise  # passing: not cached, the caller shows the message
     except gc.TooComplexError as exc:
         return Loaded(fn, None, str(exc))
 
@@ -133,7 +135,10 @@ def sync_url() -> None:
 def set_function(text: str) -> str | None:
     """Make ``text`` the function being explored if it is valid; otherwise keep the current
     one and return the message saying why (the last valid function never gets lost)."""
-    loaded = load(text)
+    try:
+        loaded = load(text)
+    except gc.ServerBusyError as exc:
+        return str(exc)
     if loaded.error is not None:
         return loaded.error
     st.session_state[K_TEXT] = text

@@ -10,7 +10,13 @@ array([2., 4.])
 """
 
 from ._analysis import MAX_DERIVATIVE_NODES, Analysis, analyze
-from ._bounded import TooComplexError, run_bounded, shutdown_workers, worker_count
+from ._bounded import (
+    ServerBusyError,
+    TooComplexError,
+    run_bounded,
+    shutdown_workers,
+    worker_count,
+)
 from ._calculus import gradient, gradient_at, hessian, partial, simplify_bounded, to_point
 from ._field import (
     ArrowBin,
@@ -56,7 +62,8 @@ __all__ = [
     "ArrowBin", "Arrows", "angle_between", "arrows", "bin_arrows", "tangent_segment",
     # core
     "GALLERY", "LIMITS", "MAX_DERIVATIVE_NODES", "Analysis", "Compiled", "Evaluation",
-    "Example", "Function", "GradientCheck", "Grid", "ParseError", "TooComplexError", "analyze",
+    "Example", "Function", "GradientCheck", "Grid", "ParseError", "ServerBusyError",
+    "TooComplexError", "analyze",
     "check_gradient", "compile_function", "evaluate", "evaluate_grid", "example", "gradient",
     "gradient_at", "hessian", "parse", "partial", "run_bounded", "shutdown_workers",
     "simplify_bounded", "to_point", "worker_count",

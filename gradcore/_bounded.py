@@ -21,7 +21,9 @@ import threading
 import time
 from pathlib import Path
 
-__all__ = ["TooComplexError", "run_bounded", "shutdown_workers", "worker_count"]
+__all__ = [
+    "ServerBusyError", "TooComplexError", "run_bounded", "shutdown_workers", "worker_count",
+]
 
 DEFAULT_TIMEOUT = 3.0  # seconds for one piece of symbolic work
 MEMORY_LIMIT_MB = int(os.environ.get("GRADCORE_WORKER_MEMORY_MB", "1024"))
@@ -31,6 +33,10 @@ _ROOT = str(Path(__file__).resolve().parent.parent)
 
 class TooComplexError(RuntimeError):
     """Symbolic work that ran past its time or memory limit. The message tells the user."""
+
+
+class ServerBusyError(TooComplexError):
+    """No worker became free in time: a passing condition (do not cache it)."""
 
 
 class _Worker:
@@ -133,7 +139,7 @@ class _Pool:
                     self._spawn_async()
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise TooComplexError(
+                    raise ServerBusyError(
                         "The server is busy with other calculations right now: "
                         "try again in a moment."
                     )
