@@ -87,3 +87,36 @@ def test_bad_point_in_the_link_is_ignored(bad):
     at = new_app(p=bad)
     assert not at.exception
     assert "point" not in at.session_state
+
+
+def test_projector_mode_from_the_link_and_the_toggle():
+    at = new_app(proj="1")
+    assert at.toggle(key="projector_toggle").value is True
+    assert any(body.startswith("$$\n\\Large") for body in latex(at))
+    at.toggle(key="projector_toggle").set_value(False).run()
+    assert "proj" not in at.query_params
+    at.toggle(key="projector_toggle").set_value(True).run()
+    assert at.query_params["proj"] == "1"
+
+
+def test_share_box_carries_the_state():
+    at = new_app(f="xyz", p="1,2,3")
+    shared = " ".join(c.value for c in at.code)
+    assert "f=xyz" in shared and "p=1%2C2%2C3" in shared
+
+
+def test_tracebacks_are_hidden_from_visitors():
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).parent.parent / ".streamlit" / "config.toml")
+                           .read_text())
+    assert config["client"]["showErrorDetails"] in ("none", False)
+
+
+def test_no_page_uses_unsafe_html():
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    for path in [root / "app.py", *root.glob("pages/*.py"), *root.glob("gradapp/*.py")]:
+        assert "unsafe_allow_html=True" not in path.read_text(), path
