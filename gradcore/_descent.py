@@ -3,18 +3,27 @@
 Six methods (:data:`METHODS`): plain gradient descent, momentum, Nesterov momentum,
 Adagrad, RMSprop and Adam, with the update rules, hyperparameter names and defaults of
 ``torch.optim`` (SGD, Adagrad, RMSprop, Adam) as its documentation writes them, so a path
-here matches the same run in PyTorch step for step (to rounding).
+here matches the same run in PyTorch step for step (to rounding: the tests compare 30
+steps with torch to 1e-10 where torch is installed). ``ascent=True`` is torch's
+``maximize``: the gradient's sign flips before the update (weight decay is added after).
+AMSGrad keeps the running maximum of v (not of v̂), as torch's docs and code do.
 
-Two engines give the same numbers, bit for bit:
+Two engines give the same numbers:
 
-* :func:`descend` — one start; a loop over plain Python floats (fast for one path);
+* :func:`descend` — one start; a loop over plain Python floats (≈5 µs a step);
 * :func:`descend_many` — many starts at once; the loop over steps runs in numpy,
-  vectorized over the starts, and finished starts are recorded and dropped from the
-  working arrays (no Python work per start).
+  vectorized over the starts; a step costs a few whole-array reductions for the stopping
+  tests, and only on a step where some run stops are per-start masks computed, the
+  stopped runs recorded and dropped from the working arrays (no Python work per start).
 
-Both evaluate f and ∇f with the same compiled numpy function (``compile_function``:
-lambdified once, with common subexpressions shared) and do the same floating-point
-operations in the same order.
+Both call one compiled function of the coordinates that returns f and ∇f together
+(:func:`_compiled`): straight-line code from reverse-mode differentiation of f's
+expression graph, so ∇f costs about what hand-written code costs; printed with ``*``,
+``/`` and numpy ufunc calls only (never ``**``, which numpy computes differently for
+scalars and arrays), and both engines do the same floating-point operations in the same
+order. Results agree bit for bit wherever numpy's elementwise functions give an element
+the same result whatever the array's length (always for arithmetic and sqrt; on machines
+where numpy uses AVX-512 kernels for exp, log or trig, the last bit may differ).
 
 Stopping, checked at every point the optimizer reaches, the start included, in this order:
 
@@ -27,6 +36,7 @@ Stopping, checked at every point the optimizer reaches, the start included, in t
 
 A path that diverges ends with the offending point (so its last row may be huge, or not
 finite); ``Path.reason`` says which test fired and ``Path.message`` says it in words.
+Numerical trouble never raises and never warns (numpy's warnings are silenced inside).
 """
 
 from __future__ import annotations
@@ -53,7 +63,8 @@ from ._parser import Function
 __all__ = [
     "DEFAULTS", "DESCRIPTIONS", "DIVERGENCE_BOUND", "LABELS", "METHODS", "TORCH_DEFAULT_LR",
     "TORCH_EQUIVALENT", "ManyPaths", "Path", "StepRow", "StepTable", "descend", "descend_many",
-    "first_steps_table", "paths_to_csv", "resolve_hyperparameters", "stability_bound",
+    "MAX_PATH_BYTES", "first_steps_table", "paths_to_csv", "resolve_hyperparameters",
+    "stability_bound",
 ]
 
 METHODS: tuple[str, ...] = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
@@ -250,7 +261,10 @@ def _spec(method, lr, steps, tol, ascent, hyper) -> _Spec:
         raise ValueError(f"the learning rate must be a finite number ≥ 0, got {lr!r}")
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"steps must be a whole number ≥ 0, got {steps!r}")
-    tol = float(tol)
+    try:
+        tol = float(tol)
+    except (TypeError, ValueError):
+        raise ValueError(f"tol must be a number ≥ 0, got {tol!r}") from None
     if not tol >= 0:
         raise ValueError(f"tol must be ≥ 0, got {tol!r}")
     return _Spec(method, _KIND[method], lr, resolved, bool(ascent or maximize), int(steps),
