@@ -18,6 +18,20 @@ from ._bounded import (
     worker_count,
 )
 from ._calculus import gradient, gradient_at, hessian, partial, simplify_bounded, to_point
+from ._descent import (
+    DEFAULTS,
+    DESCRIPTIONS,
+    METHODS,
+    ManyPaths,
+    Path,
+    StepTable,
+    descend,
+    descend_many,
+    first_steps_table,
+    paths_to_csv,
+    resolve_hyperparameters,
+    stability_bound,
+)
 from ._field import (
     ArrowBin,
     Arrows,
@@ -53,6 +67,10 @@ from ._practice import (
 from ._steps import Derivation, Step, derivation_latex, derive
 
 __all__ = [
+    # gradient descent
+    "DEFAULTS", "DESCRIPTIONS", "METHODS", "ManyPaths", "Path", "StepTable", "descend",
+    "descend_many", "first_steps_table", "paths_to_csv", "resolve_hyperparameters",
+    "stability_bound",
     # step-by-step derivations
     "Derivation", "Step", "derivation_latex", "derive",
     # practice
