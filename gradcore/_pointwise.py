@@ -1147,7 +1147,7 @@ def _derive_with_latex(expr, var, variables, max_size, max_steps):
 
 
 def _result_line(var: sp.Symbol, result: sp.Expr) -> str:
-    return r"\frac{\partial f}{\partial " + sp.latex(var) + "} = " + sp.latex(result)
+    return r"\frac{\partial f}{\partial " + _latex(var) + "} = " + _latex(result)
 
 
 def explain_partial(fn: Function, var, *, timeout: float = 2.0,
@@ -1185,6 +1185,13 @@ def explain_partial(fn: Function, var, *, timeout: float = 2.0,
 # --------------------------------------------------------------------------------------------
 # LaTeX for the page (sympy's own rendering of parsed objects and numbers, plus fixed TeX)
 # --------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=2048)
+def _latex(obj: sp.Basic) -> str:
+    """sympy's LaTeX of a (hashable) object, remembered: the symbolic partials, gradient and
+    Hessian are printed on every rerun of the page but change only with the function."""
+    return sp.latex(obj)
 
 
 def _num_latex(v: float) -> str:
@@ -1231,7 +1238,7 @@ def substitution_latex(fn: Function, index: int, report: PointReport,
         return head + _num_latex(value)
     parts = []
     if _nodes(sub.symbolic, DISPLAY_MAX_NODES) <= DISPLAY_MAX_NODES:
-        parts.append(sp.latex(sub.symbolic))
+        parts.append(_latex(sub.symbolic))
     if sub.substituted is not None:
         parts.append(sub.substituted)
     if not parts:  # too large to repeat here: the value alone
@@ -1312,12 +1319,12 @@ def partial_latex(var: sp.Symbol, expr: sp.Expr) -> str:
 
 def gradient_latex(fn: Function, grad: Sequence[sp.Expr]) -> str:
     """"∇f(x, y) = [2x; 2y]": the gradient as a column vector (a sympy Matrix)."""
-    return r"\nabla f" + _args_latex(fn) + " = " + sp.latex(sp.Matrix(list(grad)))
+    return r"\nabla f" + _args_latex(fn) + " = " + _latex(sp.ImmutableMatrix(list(grad)))
 
 
 def hessian_latex(fn: Function, hess: sp.Matrix) -> str:
     """"H(x, y) = [[2, 0], [0, 2]]": the symbolic Hessian."""
-    return "H" + _args_latex(fn) + " = " + sp.latex(hess)
+    return "H" + _args_latex(fn) + " = " + _latex(sp.ImmutableMatrix(hess))
 
 
 def hessian_at_latex(report: PointReport, matrix: np.ndarray,

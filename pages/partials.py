@@ -90,6 +90,18 @@ def point_inputs(fn: gc.Function) -> list[float]:
     return point
 
 
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    """A markdown table (light to send and readable from the back row)."""
+    lines = ["| " + " | ".join(_cell(h) for h in header) + " |",
+             "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
 def _fmt(v: float) -> str:
     return "undefined" if v != v else f"{v:.6g}"
 
@@ -136,7 +148,7 @@ def partials_section(fn: gc.Function, analysis: gc.Analysis, big: str) -> None:
         st.info(ex.message)
     for i, (line, note, rules) in enumerate(zip(ex.lines, ex.notes, ex.rules, strict=True)):
         left, right = st.columns([3, 2], vertical_alignment="center")
-        left.latex(line)
+        left.latex(big + line)
         said = []
         if rules and rules != ("simplify",):
             said.append("**" + ", ".join(rules) + "**")
@@ -232,16 +244,14 @@ def direction_tab(fn: gc.Function, report: pw.PointReport, point: list[float]) -
     st.markdown("Dᵤf is **largest along ∇f** (where it equals ‖∇f‖), **zero along the "
                 "level curve** (perpendicular to ∇f) and **negative downhill**.")
     rows = pw.direction_table(report, dd.unit, fn.names)
+    header = ["direction"] + (["angle"] if n == 2 else []) + ["u", "Dᵤf", "what it shows"]
     table = []
     for r in rows:
-        row = {"direction": ("▶ " if r.chosen else "") + r.label}
-        if r.angle is not None:
-            row["angle"] = f"{r.angle:.1f}°"
-        row["u"] = _vec(r.unit)
-        row["D_u f"] = _fmt(0.0 if abs(r.value) < 1e-12 * max(1.0, report.norm) else r.value)
-        row["what it shows"] = r.note
-        table.append(row)
-    st.dataframe(table, hide_index=True, width="stretch")
+        value = 0.0 if abs(r.value) < 1e-12 * max(1.0, report.norm) else r.value
+        label = f"**▶ {r.label}**" if r.chosen else r.label
+        table.append([label] + ([f"{r.angle:.1f}°"] if n == 2 else [])
+                     + [_vec(r.unit), _fmt(value), r.note])
+    st.markdown(_table(header, table))
 
 
 def tangent_tab(fn: gc.Function, report: pw.PointReport, point: list[float], shown) -> None:
@@ -257,9 +267,9 @@ def tangent_tab(fn: gc.Function, report: pw.PointReport, point: list[float], sho
     st.markdown(f"Near the point, f is close to its {what}. Compare them a distance h away "
                 "(along (1, 1, …), normalised):")
     rows = pw.linear_approximation(fn, point, report=report)
-    st.dataframe([{"h": f"{r.h:g}", "point": _vec(r.point), "f": _fmt(r.f),
-                   "L": _fmt(r.linear), "|f − L|": f"{r.error:.3g}"} for r in rows],
-                 hide_index=True, width="stretch")
+    st.markdown(_table(["h", "point", "f", "L", "error |f − L|"],
+                       [[f"{r.h:g}", _vec(r.point), _fmt(r.f), _fmt(r.linear), f"{r.error:.3g}"]
+                        for r in rows]))
     st.caption("The error shrinks like h²: ten times closer gives about a hundred times "
                "smaller error — that is what “differentiable” means.")
 
@@ -290,9 +300,9 @@ def check_tab(fn: gc.Function, report: pw.PointReport, point: list[float]) -> No
     st.markdown("Check the symbolic gradient against **central finite differences**, "
                 "(f(a + h eᵢ) − f(a − h eᵢ)) / 2h:")
     check = gc.check_gradient(fn, point)
-    st.dataframe([{"variable": name, "symbolic ∂f": _fmt(s), "finite difference": _fmt(n)}
-                  for name, s, n in zip(fn.names, check.symbolic, check.numeric,
-                                        strict=True)], hide_index=True, width="stretch")
+    st.markdown(_table(["variable", "symbolic ∂f/∂v", "finite difference"],
+                       [[name, _fmt(s), _fmt(n)] for name, s, n in
+                        zip(fn.names, check.symbolic, check.numeric, strict=True)]))
     err = check.relative_error
     if err != err:
         st.warning("The check cannot be done here: f or its gradient is undefined at this "

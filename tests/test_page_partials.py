@@ -36,7 +36,14 @@ def open_page(f: str | None = None, p: str | None = None) -> AppTest:
 
 
 def bodies(at) -> list[str]:
-    return [el.body.replace("$$", "").strip() for el in at.latex]
+    """The LaTeX of every st.latex, without the $$ wrapper and the size command."""
+    out = []
+    for el in at.latex:
+        body = el.body.replace("$$", "").strip()
+        for size in ("\\large ", "\\LARGE "):
+            body = body.removeprefix(size)
+        out.append(body)
+    return out
 
 
 def has(at, tex: str) -> bool:
@@ -53,6 +60,15 @@ def texts(at) -> str:
 def no_failure(at) -> None:
     assert not at.exception
     assert not any("Something went wrong" in e.value for e in at.error)
+
+
+def markdown_table(at, first_header: str) -> list[dict[str, str]]:
+    """The rows of the markdown table whose first column is ``first_header``."""
+    md = next(m.value for m in at.markdown if m.value.startswith(f"| {first_header} |"))
+    lines = md.splitlines()
+    header = [c.strip() for c in lines[0].strip("|").split(" | ")]
+    return [dict(zip(header, (c.strip() for c in line.strip("|").split(" | ")), strict=True))
+            for line in lines[2:]]
 
 
 def metric(at, label_start: str) -> str:
@@ -101,6 +117,13 @@ def test_seed_bowl_gradient_at_1_2():
     assert "∇f points uphill" in texts(at) and "subtracts" in texts(at)
     assert "If your model can’t compute gradients correctly, it can’t learn." in texts(at)
     assert any("the symbolic gradient is right" in s.value for s in at.success)
+    check = markdown_table(at, "variable")
+    assert [row["symbolic ∂f/∂v"] for row in check] == ["2", "4"]
+    assert [float(row["finite difference"]) for row in check] == pytest.approx([2, 4])
+    approx = markdown_table(at, "h")
+    assert [row["h"] for row in approx] == ["0.5", "0.1", "0.01"]
+    errors = [float(row[r"error \|f − L\|"]) for row in approx]
+    assert errors[0] > errors[1] > errors[2] > 0
 
 
 def test_seed_default_point_is_1_2():
@@ -165,10 +188,10 @@ def test_directional_derivative_slider_and_table():
     no_failure(at)
     assert metric(at, "Dᵤf") == "4"
     assert metric(at, "Largest possible") == "4.47214"
-    table = at.dataframe[0].value
-    chosen = table[table["direction"].str.startswith("▶")]
-    assert list(chosen["angle"]) == ["90.0°"]
-    rows = dict(zip(table["direction"], table["D_u f"], strict=True))
+    table = markdown_table(at, "direction")
+    chosen = [row for row in table if row["direction"].startswith("**▶")]
+    assert [row["angle"] for row in chosen] == ["90.0°"]
+    rows = {row["direction"]: row["Dᵤf"] for row in table}
     assert rows["steepest ascent, along ∇f"] == "4.47214"
     assert rows["along the level curve"] == "0"
     assert rows["steepest descent, along −∇f"] == "-4.47214"
