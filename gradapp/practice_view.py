@@ -162,6 +162,33 @@ def pick_changed(set_key: str) -> None:
     st.session_state[K_INDEX][set_key] = st.session_state[W_PICK]
 
 
+# --- actions noted by callbacks and carried out by the page --------------------------------
+# Button return values are not relied on: a rerun of the entry script (``state.
+# ensure_navigation``) can come between the click and the page body and would drop them.
+# The callbacks only note what was asked; the page body (inside ``ui.guarded``) does it.
+
+K_SUBMITTED = "practice_submitted"  # id of the exercise whose answers are to be checked
+K_EXPLORE = "practice_explore_to"  # id of the exercise to open on the other pages
+
+
+def mark_submitted(exercise_id: str) -> None:
+    st.session_state[K_SUBMITTED] = exercise_id
+
+
+def take_submitted(exercise_id: str) -> bool:
+    """Whether the answers of this exercise were just submitted (answered once; a note
+    left for another exercise is dropped)."""
+    return st.session_state.pop(K_SUBMITTED, None) == exercise_id
+
+
+def mark_explore(exercise_id: str) -> None:
+    st.session_state[K_EXPLORE] = exercise_id
+
+
+def take_explore(exercise_id: str) -> bool:
+    return st.session_state.pop(K_EXPLORE, None) == exercise_id
+
+
 # --- progress and answers -----------------------------------------------------------------
 
 
@@ -264,11 +291,15 @@ def hint(ex: gp.Exercise, var: str) -> str:
 
 # --- text -----------------------------------------------------------------------------------
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=^\"])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#$~|])")  # emphasis, code, links, HTML, math
+_DIRECTIVE = re.compile(r":(?=[\w/])")  # :red[...], :smile:, :material/icon:
+_LINE_START = re.compile(r"^(\s*(?:\d+)?)([-+=.)])", re.MULTILINE)  # lists, headings
 
 
 def plain(text: str) -> str:
-    """Text for Streamlit's markdown elements (st.success, st.caption, ...) shown exactly as
-    written: every markdown, LaTeX-dollar and colour/emoji directive character escaped, so a
-    message quoting part of an answer cannot format, link or colour anything."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    """Text for Streamlit's markdown elements (st.success, st.caption, ...) shown as written:
+    markdown, HTML, LaTeX-dollar and colour/emoji directive syntax is escaped, so a message
+    quoting part of an answer cannot format, link or colour anything."""
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    text = _DIRECTIVE.sub(r"\\:", text)
+    return _LINE_START.sub(r"\1\\\2", text)
