@@ -66,6 +66,14 @@ def _point_key(name: str) -> str:
     return f"partials_pt_{name}"
 
 
+def _in_bounds(value: float) -> float:
+    """A shared coordinate as the number input can hold it (another page may have moved the
+    point far away, e.g. a diverging descent)."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return 0.0
+    return min(max(float(value), -POINT_BOUND), POINT_BOUND)
+
+
 def _on_point(fn: gc.Function) -> None:
     state.set_point(fn, [st.session_state[_point_key(n)] for n in fn.names])
 
@@ -73,7 +81,7 @@ def _on_point(fn: gc.Function) -> None:
 def point_inputs(fn: gc.Function) -> list[float]:
     """Number inputs for the point, kept in step with the point shared by every page."""
     ss = st.session_state
-    point = state.point_for(fn)
+    point = [_in_bounds(v) for v in state.point_for(fn)]
     for name, value in zip(fn.names, point, strict=True):
         if ss.get(_point_key(name)) != value:
             ss[_point_key(name)] = value
@@ -290,6 +298,7 @@ def hessian_tab(fn: gc.Function, analysis: gc.Analysis, report: pw.PointReport,
     st.latex(pw.eigenvalues_latex(hr.eigenvalues))
     if hr.critical:
         st.metric("Critical point (∇f = 0)", hr.kind)
+    if hr.critical and hr.kind in ("minimum", "maximum", "saddle"):
         st.success(hr.explanation)
     else:
         st.info(hr.explanation)

@@ -181,6 +181,16 @@ def test_point_from_another_page_is_used():
     assert has(at, r"\nabla f\left(-1, 4\right) = \left[\begin{matrix}-2\\8\end{matrix}\right]")
 
 
+def test_far_away_shared_point_is_clamped_not_a_crash():
+    at = open_page("x^2 + y^2")
+    at.session_state["point"] = {"x": 5e9, "y": float("nan")}  # e.g. a diverged descent
+    at.run()
+    no_failure(at)
+    assert at.number_input(key="partials_pt_x").value == 1e6
+    assert has(at, r"\nabla f\left(1000000, 0\right) = \left[\begin{matrix}2000000\\0"
+                   r"\end{matrix}\right]")
+
+
 def test_directional_derivative_slider_and_table():
     at = open_page("x^2 + y^2", "1,2")
     assert metric(at, "Dᵤf") == "2"  # θ = 0: along x, equal to ∂f/∂x
@@ -230,6 +240,17 @@ def test_minimum_and_hessian_values():
     assert metric(at, "Critical point") == "minimum"
     assert has(at, r"H\left(x, y\right) = \left[\begin{matrix}2 & 0\\0 & 2\end{matrix}\right]")
     assert has(at, r"\lambda_{1 \ldots 2} = 2, 2")
+
+
+@pytest.mark.parametrize("ex", gc.GALLERY, ids=lambda e: e.name)
+@pytest.mark.parametrize("p", ["1,2", "0,0"])
+def test_every_gallery_example_renders(ex, p):
+    at = open_page(ex.text, p)
+    no_failure(at)
+    fn = gc.parse(ex.text)
+    for var, g in zip(fn.variables, gc.gradient(fn), strict=True):
+        assert has(at, pw.partial_latex(var, g)) or len(fn.variables) > 4
+    assert has(at, r"\nabla f\left(")
 
 
 # --------------------------------------------------------------------------------------------
