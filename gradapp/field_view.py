@@ -261,8 +261,6 @@ def take_click(key: str, window) -> tuple[float, float] | None:
     across reruns, so one already applied is ignored). The payload comes from the
     browser: anything that is not two finite numbers inside the window is ignored."""
     ss = st.session_state
-    import sys
-    print("TAKE", key in ss, ss.get(key), ss.get(K_CLICK_SEEN), file=sys.stderr)
     try:
         points = ss[key]["selection"]["points"]
     except (KeyError, TypeError, AttributeError):

@@ -95,12 +95,13 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
         st.caption(note)
     _point_note(fn, point, f_a, g2, s)
 
-    cols = st.columns(5)
+    cols = st.columns([1.3, 1, 1.5, 1, 1.3])
     cols[0].metric("a", fv.fmt_vec(point, 3))
     cols[1].metric("f(a)", fv.fmt(f_a))
     cols[2].metric("∇f(a)", fv.fmt_vec(grad, 3))
     cols[3].metric("|∇f(a)|", fv.fmt(float(np.linalg.norm(grad))))
-    cols[4].metric("angle(∇f(a), level curve)", _angle_text(angle))
+    cols[4].metric("angle to level curve", _angle_text(angle),
+                   help="Between ∇f(a) and the tangent of the level curve through a")
     where = f"the slice {fn.names[2]} = {fv.fmt(point[2])}" if n >= 3 else "the map"
     st.caption(
         f"Arrows: ∇f on a {s.density} × {s.density} grid of {where}"

@@ -1,0 +1,307 @@
+"""AppTest runs of the Gradient field page (pages/field.py)."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import gradcore as gc
+
+BOWL = "x^2 + y^2"
+HIMMELBLAU = gc.example("Himmelblau").text
+
+
+def open_field(f: str | None = None, **query) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=30)
+    if f is not None:
+        at.query_params["f"] = f
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page("pages/field.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def figures(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def traces(fig: dict, name: str | None = None, kind: str | None = None) -> list[dict]:
+    return [t for t in fig["data"] if (name is None or t.get("name") == name)
+            and (kind is None or t["type"] == kind)]
+
+
+def array(value) -> np.ndarray:
+    """A Plotly JSON array: base64-packed typed array or a plain list."""
+    if isinstance(value, dict) and "bdata" in value:
+        a = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        if "shape" in value:
+            a = a.reshape([int(s) for s in str(value["shape"]).split(",")])
+        return a.astype(float)
+    return np.asarray(value, dtype=float)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def captions(at: AppTest) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
+def infos(at: AppTest) -> str:
+    return " ".join(i.value for i in at.info)
+
+
+def check_arrows_follow_gradient(fig: dict, fn: gc.Function, n_expected: int) -> None:
+    (arrow,) = traces(fig, "∇f direction", "scatter")
+    xs, ys = array(arrow["x"]), array(arrow["y"])
+    assert xs.size == 6 * n_expected
+    blocks = np.column_stack([xs, ys]).reshape(-1, 6, 2)  # base, tip, barb, tip, barb, gap
+    assert np.isnan(blocks[:, 5]).all()
+    for i in (0, n_expected // 3, n_expected - 1):
+        base, tip = blocks[i, 0], blocks[i, 1]
+        g = gc.gradient_at(fn, base)
+        d = tip - base
+        cos = d @ g / (np.linalg.norm(d) * np.linalg.norm(g))
+        assert cos == pytest.approx(1.0, abs=1e-5), (base, d, g)
+
+
+# ----------------------------------------------------------------------------- 2 variables
+
+
+@pytest.mark.parametrize("text", [BOWL, HIMMELBLAU], ids=["bowl", "himmelblau"])
+def test_contour_with_arrows_along_the_gradient(text):
+    at = open_field(text)
+    assert not at.error
+    (fig,) = figures(at)
+    assert traces(fig, kind="contour")
+    check_arrows_follow_gradient(fig, gc.parse(text), 20 * 20)
+    assert metrics(at)["angle to level curve"] == "90.0°"
+    assert at.query_params["dens"] == "20" and at.query_params["view"] == "2d"
+
+
+def test_himmelblau_gets_its_gallery_window():
+    at = open_field(HIMMELBLAU)
+    (fig,) = figures(at)
+    assert fig["layout"]["xaxis"]["range"] == [-5, 5]
+    assert at.query_params["win"] == "-5,5,-5,5"
+    assert at.number_input(key="field_lo0").value == -5
+
+
+def test_point_from_the_link_is_drawn_with_its_gradient_and_tangent():
+    at = open_field(BOWL, p="-1.5,0.5")
+    (fig,) = figures(at)
+    (pt,) = traces(fig, "a = (-1.5, 0.5)")
+    assert array(pt["x"]).tolist() == [-1.5] and array(pt["y"]).tolist() == [0.5]
+    assert traces(fig, "∇f(a) = (-3, 1)")
+    (tangent,) = traces(fig, "tangent to level curve")
+    seg = np.column_stack([array(tangent["x"]), array(tangent["y"])])
+    d = seg[1] - seg[0]
+    assert abs(d @ np.array([-3.0, 1.0])) < 1e-6 * np.linalg.norm(d)  # ⟂ ∇f(a)
+    m = metrics(at)
+    assert m["a"] == "(−1.5, 0.5)" and m["∇f(a)"] == "(−3, 1)"
+    assert m["angle to level curve"] == "90.0°"
+
+
+def test_typing_a_point_moves_it_and_the_link():
+    at = open_field(BOWL)
+    at.number_input(key="field_pt_x").set_value(2.5).run()
+    assert at.query_params["p"] == "2.5,2"
+    (fig,) = figures(at)
+    assert traces(fig, "a = (2.5, 2)")
+
+
+def test_critical_point_is_explained_not_crashed():
+    at = open_field(BOWL, p="0,0")
+    assert "critical point" in infos(at)
+    assert metrics(at)["angle to level curve"] == "—"
+    assert not at.error
+
+
+def test_arrow_density_slider_and_unit_arrows():
+    at = open_field(BOWL)
+    at.slider(key="field_dens").set_value(10).run()
+    (fig,) = figures(at)
+    check_arrows_follow_gradient(fig, gc.parse(BOWL), 100)
+    assert at.query_params["dens"] == "10"
+    at.radio(key="field_scale").set_value("unit").run()
+    (fig,) = figures(at)
+    binned = [t for t in fig["data"] if t.get("legendgroup") == "arrows"]
+    assert binned and sum(array(t["x"]).size for t in binned) == 6 * 100
+    assert traces(fig, "|∇f| scale")  # the colour bar for |∇f|
+    assert at.query_params["arrows"] == "unit"
+
+
+def test_settings_from_the_link():
+    at = open_field(BOWL, win="-1,1,-2,2", dens="10", res="61", arrows="unit", view="3d")
+    assert at.number_input(key="field_lo1").value == -2
+    assert at.slider(key="field_res").value == 61
+    (fig,) = figures(at)
+    assert traces(fig, kind="surface")  # view=3d opened the 3-D tab
+    assert at.query_params["win"] == "-1,1,-2,2"
+    assert at.query_params["view"] == "3d"
+
+
+@pytest.mark.parametrize("query", [
+    {"win": "nan,1,2,3"}, {"win": "3,-3,0,1"}, {"win": "1e999,1,2,3"}, {"win": "1," * 100},
+    {"dens": "1e9", "res": "-5"}, {"res": "abc"}, {"arrows": "<script>alert(1)</script>"},
+    {"view": "javascript:alert(1)"}, {"res3": "100000"},
+])
+def test_hostile_settings_in_the_link_are_ignored_or_clamped(query):
+    at = open_field(BOWL, **query)
+    assert not at.error
+    (fig,) = figures(at)
+    assert traces(fig, kind="contour")
+    assert at.query_params["win"] == "-3,3,-3,3"
+    assert 4 <= int(at.query_params["dens"]) <= 40
+    assert 41 <= int(at.query_params["res"]) <= 201
+    assert at.query_params["arrows"] in ("true", "unit")
+
+
+def test_invalid_window_keeps_the_last_valid_one():
+    at = open_field(BOWL)
+    at.number_input(key="field_lo0").set_value(5.0).run()
+    assert at.warning and "last valid window" in at.warning[0].value
+    (fig,) = figures(at)
+    assert fig["layout"]["xaxis"]["range"] == [-3, 3]
+    at.number_input(key="field_lo0").set_value(-1.0).run()
+    (fig,) = figures(at)
+    assert fig["layout"]["xaxis"]["range"] == [-1, 3]
+    assert at.query_params["win"] == "-1,3,-3,3"
+
+
+def test_a_new_function_gets_its_own_window():
+    at = open_field(HIMMELBLAU)
+    at.session_state["fn_text"] = BOWL
+    at.run()
+    (fig,) = figures(at)
+    assert fig["layout"]["xaxis"]["range"] == [-3, 3]
+
+
+def test_point_outside_the_window_offers_to_centre_on_it():
+    at = open_field(BOWL, p="1,2", win="5,9,5,9")
+    assert "outside the window" in infos(at)
+    at.button(key="field_centre").click().run()
+    assert at.query_params["win"] == "-1,3,0,4"
+
+
+def test_surface_view_with_tangent_plane_and_steepest_ascent():
+    at = open_field(BOWL)
+    at.session_state["field_tab2"] = "3D surface"
+    at.run()
+    (fig,) = figures(at)
+    names = [t.get("name") for t in fig["data"]]
+    assert "tangent plane" in names and "steepest ascent" in names
+    assert traces(fig, kind="surface")[0]["contours"]["z"]["project"]["z"] is True
+    assert metrics(at)["(a, f(a))"] == "(1, 2, 5)"
+    assert at.query_params["view"] == "3d"
+
+
+# ----------------------------------------------------------------------------- singular
+
+
+@pytest.mark.parametrize("text, share", [("log(x) + y", "50%"), ("1/x + y", "0.99%"),
+                                         ("sqrt(x y)", "")])
+def test_undefined_region_is_blank_with_a_note(text, share):
+    at = open_field(text)
+    assert not at.error
+    (fig,) = figures(at)
+    assert traces(fig, "undefined", "heatmap")
+    assert f"{share} of the window is outside the domain of f" in captions(at)
+
+
+def test_point_where_f_is_undefined():
+    at = open_field("log(x) + y", p="-1,1")
+    assert at.warning and "undefined at a" in at.warning[0].value
+    assert not at.error
+
+
+def test_constant_function_shows_a_message():
+    at = open_field("5")
+    assert "f is a constant" in infos(at)
+    assert not figures(at) and not at.error
+
+
+def test_flat_function_shows_a_message():
+    at = open_field("sin(x + y)^2 + cos(x + y)^2")
+    assert "∇f = 0 everywhere" in infos(at)
+    assert not at.error
+
+
+def test_one_variable_draws_the_curve_and_its_tangent():
+    at = open_field("x^3")
+    assert "one variable" in infos(at)
+    (fig,) = figures(at)
+    names = [t.get("name") for t in fig["data"]]
+    assert "tangent line" in names and "f(x)" in names
+    assert metrics(at)["∇f(a) = f′(a)"] == "3"
+    assert at.query_params["win"] == "-3,3"
+
+
+# ----------------------------------------------------------------------------- 3 variables
+
+
+def test_three_variables_slice_and_level_surface():
+    at = open_field("xyz", p="1,2,3")
+    (fig,) = figures(at)
+    assert traces(fig, kind="contour")
+    check_arrows_follow_gradient(fig, gc.parse("x y 3"), 400)  # the slice z = 3
+    assert at.slider(key="field_slice").value == 3
+    assert at.slider(key="field_slice").label == "Slice: z = c"
+    assert metrics(at)["angle to level curve"] == "90.0°"
+
+    at.slider(key="field_slice").set_value(-1.0).run()
+    assert at.query_params["p"] == "1,2,-1"
+    (fig,) = figures(at)
+    check_arrows_follow_gradient(fig, gc.parse("-x y"), 400)
+
+    at.session_state["field_tab3_z"] = "Level surface f = c"
+    at.run()
+    (fig,) = figures(at)
+    (iso,) = traces(fig, kind="isosurface")
+    assert iso["isomin"] == iso["isomax"] == -2  # f(1, 2, -1), the level through a
+    assert traces(fig, kind="cone")
+    assert traces(fig, "a = (1, 2, −1)")
+    assert at.slider(key="field_level").value == -2
+    assert metrics(at)["angles(∇f(a), surface)"] == "90.0° and 90.0°"
+    assert at.query_params["view"] == "3d"
+
+
+def test_sphere_level_surface_from_the_link():
+    at = open_field("x^2 + y^2 + z^2", p="1,1,1", view="3d", res3="16")
+    (fig,) = figures(at)
+    (iso,) = traces(fig, kind="isosurface")
+    assert array(iso["value"]).size == 16**3
+    (cone,) = traces(fig, kind="cone")
+    pos = np.column_stack([array(cone[k]) for k in "xyz"])
+    vec = np.column_stack([array(cone[k]) for k in "uvw"])
+    np.testing.assert_allclose(np.linalg.norm(pos, axis=1), np.sqrt(3), atol=0.1)
+    np.testing.assert_allclose(vec, 2 * pos, rtol=1e-5)  # normal to the sphere
+    at.slider(key="field_level").set_value(1.0).run()
+    (fig,) = figures(at)
+    assert traces(fig, kind="isosurface")[0]["isomin"] == 1
+    assert not traces(fig, "a = (1, 1, 1)")  # the point is not on f = 1
+    assert "Move the level back" in captions(at)
+
+
+def test_other_variable_names_label_the_slice():
+    at = open_field("a b + c^2", p="1,1,1")
+    assert at.slider(key="field_slice").label == "Slice: c = c"
+    (fig,) = figures(at)
+    assert fig["layout"]["xaxis"]["title"]["text"] == "a"
+
+
+def test_four_variables_hold_the_rest_at_the_point():
+    at = open_field("w + x y + z", p="1,2,3")
+    assert not at.error
+    assert "w = 0 is held" in captions(at)
+    at.number_input(key="field_pt_w").set_value(4.0).run()
+    assert "w = 4 is held" in captions(at)
+    (fig,) = figures(at)
+    check_arrows_follow_gradient(fig, gc.parse("x y"), 400)
