@@ -34,15 +34,15 @@ def progress_row(exercises: list[gp.Exercise]) -> None:
     prog = pv.progress()
     parts = [(ex, v) for ex in exercises for v in ex.names]
     solved = sum(prog.is_solved(ex.id, v) for ex, v in parts)
-    c1, c2, c3, c4 = st.columns([1, 1, 1, 1.2], vertical_alignment="bottom")
-    c1.metric("Answered", prog.answered, help="Partial derivatives answered (this session)")
-    c2.metric("Correct", prog.correct, help="Partial derivatives answered correctly")
-    c3.metric("Attempts", prog.attempts, help="Answers checked")
-    c4.button("Reset progress", key="practice_reset", on_click=pv.reset,
+    st.metric("Correct", f"{prog.correct} / {prog.answered}",
+              help="Partial derivatives answered correctly, out of those answered, in this "
+                   "session (one count per ∂f/∂x of an exercise, however many attempts)")
+    st.caption(f"correct / answered partial derivatives · {prog.attempts} answers checked")
+    st.progress(solved / len(parts) if parts else 0.0,
+                text=f"This set: {solved} of {len(parts)} solved")
+    st.button("Reset progress", key="practice_reset", on_click=pv.reset,
               icon=":material/restart_alt:", width="stretch",
               help="Forget the answers and the progress of this session")
-    st.progress(solved / len(parts) if parts else 0.0,
-                text=f"This set: {solved} of {len(parts)} partial derivatives solved")
 
 
 def set_chooser() -> None:
@@ -54,20 +54,21 @@ def set_chooser() -> None:
                   "of growing difficulty. Generated: fresh random ones.")
     if ss[pv.K_MODE] != pv.GENERATED:
         return
-    c1, c2, c3 = st.columns([3, 1.4, 1], vertical_alignment="bottom")
     pv.restore(pv.W_LEVEL, pv.K_LEVEL)
-    c1.radio("Difficulty", list(pv.LEVELS), format_func=pv.LEVELS.get, horizontal=True,
+    st.radio("Difficulty", list(pv.LEVELS), format_func=pv.LEVELS.get, horizontal=True,
              key=pv.W_LEVEL, on_change=pv.remember, args=(pv.W_LEVEL, pv.K_LEVEL))
     pv.restore(pv.W_SEED, pv.K_SEED)
-    c2.number_input("Set number", min_value=0, max_value=pv.SEED_MAX, step=1, format="%d",
-                    key=pv.W_SEED, on_change=pv.remember, args=(pv.W_SEED, pv.K_SEED),
-                    help="The same set number and difficulty give everyone the same "
-                         "exercises: give it to the class, or share the link.")
-    c3.button("New set", key="practice_new", on_click=pv.new_seed, icon=":material/casino:",
-              width="stretch")
-    st.markdown(f"**Set number {int(ss[pv.K_SEED])} · level {int(ss[pv.K_LEVEL])}** — "
-                "the same number and level give the whole class the same exercises "
-                "(the link in the sidebar's *Share this view* opens them too).")
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
+        st.number_input("Set number", min_value=0, max_value=pv.SEED_MAX, step=1,
+                        format="%d", key=pv.W_SEED, on_change=pv.remember,
+                        args=(pv.W_SEED, pv.K_SEED), width=220,
+                        help="The same set number and difficulty give everyone the same "
+                             "exercises: give it to the class, or share the link.")
+        st.button("New set", key="practice_new", on_click=pv.new_seed,
+                  icon=":material/casino:", help="A fresh random set number")
+    st.markdown(f"**Set {int(ss[pv.K_SEED])} · level {int(ss[pv.K_LEVEL])}** — the same "
+                "set number and level give everyone the same exercises (the sidebar's "
+                "*Share this view* link opens them too).")
 
 
 def overview(exercises: list[gp.Exercise]) -> None:
@@ -102,8 +103,8 @@ def show_verdict(v: gp.Verdict, var: str) -> None:
         st.info(pv.plain(v.message), icon="⏳")
     if v.answer_expr is not None:
         rel = " = " if v.correct else r" \stackrel{?}{=} "
-        st.caption("Your answer, as read:")
-        st.latex(ui.latex(_d(var) + rel + sp.latex(v.answer_expr)))
+        st.latex(ui.latex(r"{\small\textcolor{gray}{\text{read as}}}\quad " + _d(var) + rel
+                          + sp.latex(v.answer_expr)))
 
 
 def answer_form(ex: gp.Exercise) -> dict[str, gp.Verdict]:
@@ -118,7 +119,9 @@ def answer_form(ex: gp.Exercise) -> dict[str, gp.Verdict]:
         st.caption("Type each partial derivative as you would write it: `2x`, `3x + 2y`, "
                    "`y*z`, `e^(xy)`, `cos(x) y`. Press Enter or Check.")
         for var in ex.names:
-            left, right = st.columns([2, 3], vertical_alignment="top")
+            # side by side on a screen; stacked (full width) for the projector's large type
+            left, right = (st.container(), st.container()) if state.projector() else \
+                st.columns([2, 3], vertical_alignment="top")
             left.text_input(f"∂f/∂{var} =", key=pv.answer_key(ex, var),
                             max_chars=gc.LIMITS.max_length, placeholder="your answer")
             slots[var] = right.container()
@@ -236,17 +239,17 @@ def page() -> None:
     set_key, exercises = pv.current_set()
     n = len(exercises)
     i = pv.index(set_key, n)
-    progress_slot = st.container()  # filled last: it counts the answers checked below
+    progress_slot = st.sidebar.container()  # filled last: it counts the answers below
 
     ss[pv.W_PICK] = i
-    c1, c2, c3 = st.columns([6, 1, 1], vertical_alignment="bottom")
-    c1.segmented_control("Exercise", list(range(n)), format_func=lambda k: str(k + 1),
-                         key=pv.W_PICK, required=True, on_change=pv.pick_changed,
-                         args=(set_key,))
-    c2.button("Previous", key="practice_prev", on_click=pv.set_index, args=(set_key, i - 1),
-              disabled=i == 0, icon=":material/arrow_back:", width="stretch")
-    c3.button("Next", key="practice_next", on_click=pv.set_index, args=(set_key, i + 1),
-              disabled=i + 1 >= n, icon=":material/arrow_forward:", width="stretch")
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
+        st.segmented_control("Exercise", list(range(n)), format_func=lambda k: str(k + 1),
+                             key=pv.W_PICK, required=True, on_change=pv.pick_changed,
+                             args=(set_key,))
+        st.button("Previous", key="practice_prev", on_click=pv.set_index,
+                  args=(set_key, i - 1), disabled=i == 0, icon=":material/arrow_back:")
+        st.button("Next", key="practice_next", on_click=pv.set_index, args=(set_key, i + 1),
+                  disabled=i + 1 >= n, icon=":material/arrow_forward:")
     overview_slot = st.container()
     exercise_view(exercises[i], i, n, set_key)
     with progress_slot:
