@@ -37,7 +37,8 @@ def progress_row(exercises: list[gp.Exercise]) -> None:
     st.metric("Correct", f"{prog.correct} / {prog.answered}",
               help="Partial derivatives answered correctly, out of those answered, in this "
                    "session (one count per ∂f/∂x of an exercise, however many attempts)")
-    st.caption(f"correct / answered partial derivatives · {prog.attempts} answers checked")
+    checked = f"{prog.attempts} answer{'' if prog.attempts == 1 else 's'} checked"
+    st.caption(f"correct / answered partial derivatives · {checked}")
     st.progress(solved / len(parts) if parts else 0.0,
                 text=f"This set: {solved} of {len(parts)} solved")
     st.button("Reset progress", key="practice_reset", on_click=pv.reset,
