@@ -82,10 +82,16 @@ def ensure_navigation() -> None:
     request after a (re)start opens a page URL such as ``/field`` directly, Streamlit runs
     that file alone under an auto-generated menu ("app", "field", …), and Streamlit's
     AppTest does the same on every rerun. Switch the legacy mode off and rerun, so the
-    entry script and its navigation take over."""
+    entry script and its navigation take over.
+
+    Under AppTest nothing is done: it resets that mode before every run and re-runs only
+    the page on reruns, which pages support (``ui.guarded`` calls :func:`init`); a rerun
+    there would drop the button clicks a test just made."""
     try:
         from streamlit.runtime.pages_manager import PagesManager
     except ImportError:  # pragma: no cover - a Streamlit without this internal
+        return
+    if st.get_option("global.appTest"):
         return
     if getattr(PagesManager, "uses_pages_directory", False):
         PagesManager.uses_pages_directory = False
