@@ -115,8 +115,9 @@ def init() -> None:
                 if error:
                     ss[K_LINK_ERROR] = f"The function in the link could not be used: {error}"
         point = parse_numbers(qp.get("p"))
-        if point:
-            ss[K_POINT] = dict(zip("xyz", point, strict=False))
+        if point:  # coordinates in the order of the function's variables
+            names = current().fn.names or ("x", "y", "z")
+            ss[K_POINT] = dict(zip(names, point, strict=False))
         ss[K_PROJECTOR] = qp.get("proj") == "1"
     sync_url()
 
@@ -125,9 +126,9 @@ def sync_url() -> None:
     """Mirror the state in the URL (only what changed is written)."""
     ss = st.session_state
     wanted = {"f": ss.get(K_TEXT, DEFAULT_TEXT)}
-    point = ss.get(K_POINT)
-    if point:
-        wanted["p"] = ",".join(_format(v) for v in point.values())
+    if ss.get(K_POINT):
+        fn = current().fn
+        wanted["p"] = ",".join(_format(v) for v in point_for(fn))
     if ss.get(K_PROJECTOR):
         wanted["proj"] = "1"
     qp = st.query_params
@@ -166,14 +167,17 @@ def point_for(fn: gc.Function) -> list[float]:
     defaults = list(DEFAULT_POINT) + [0.0] * max(0, len(fn.variables) - len(DEFAULT_POINT))
     out = []
     for i, name in enumerate(fn.names):
-        out.append(float(stored.get(name, defaults[i])))
+        value = stored.get(name, defaults[i])
+        out.append(float(value) if math.isfinite(value) else defaults[i])
     return out
 
 
 def set_point(fn: gc.Function, values) -> None:
     """Share a new point (in ``fn.variables`` order) with every page and the URL."""
-    st.session_state[K_POINT] = {n: float(v) for n, v in zip(fn.names, values, strict=True)}
-    sync_url()
+    point = {n: float(v) for n, v in zip(fn.names, values, strict=True)}
+    if all(math.isfinite(v) for v in point.values()):
+        st.session_state[K_POINT] = {**(st.session_state.get(K_POINT) or {}), **point}
+        sync_url()
 
 
 def projector() -> bool:

@@ -52,6 +52,17 @@ from ._numeric import (
     evaluate_grid,
 )
 from ._parser import LIMITS, Function, ParseError, parse
+from ._pointwise import (
+    PointReport,
+    at_point,
+    classify_critical_point,
+    directional_derivative,
+    explain_partial,
+    hessian_at,
+    linear_approximation,
+    nondifferentiable_reason,
+    tangent_plane,
+)
 from ._practice import (
     CURATED,
     SEED_EXERCISES,
@@ -67,6 +78,10 @@ from ._practice import (
 from ._steps import Derivation, Step, derivation_latex, derive
 
 __all__ = [
+    # the function at a point
+    "PointReport", "at_point", "classify_critical_point", "directional_derivative",
+    "explain_partial", "hessian_at", "linear_approximation", "nondifferentiable_reason",
+    "tangent_plane",
     # gradient descent
     "DEFAULTS", "DESCRIPTIONS", "METHODS", "ManyPaths", "Path", "StepTable", "descend",
     "descend_many", "first_steps_table", "paths_to_csv", "resolve_hyperparameters",

@@ -120,3 +120,10 @@ def test_no_page_uses_unsafe_html():
     root = Path(__file__).parent.parent
     for path in [root / "app.py", *root.glob("pages/*.py"), *root.glob("gradapp/*.py")]:
         assert "unsafe_allow_html=True" not in path.read_text(), path
+
+
+def test_point_in_the_link_follows_the_functions_variables():
+    # regression: ?p= was read as x, y, z only, so a w-b function lost its point
+    at = new_app(f="w^2 + b^2", p="0.5,3")
+    assert at.session_state["point"] == {"b": 0.5, "w": 3.0}
+    assert at.query_params["p"] == "0.5,3"
