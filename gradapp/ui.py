@@ -59,7 +59,7 @@ _PROJECTOR_CSS = """<style>
 html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
 [data-testid="stWidgetLabel"] p, [data-testid="stCaptionContainer"],
-[data-testid="stAlertContentInfo"] p, input, button p { font-size: 1.25rem !important; }
+[data-testid="stAlertContentInfo"] p, button p { font-size: 1.25rem !important; }
 h1 { font-size: 3rem !important; } h2 { font-size: 2.4rem !important; }
 h3 { font-size: 1.9rem !important; }
 [data-testid="stMain"] .katex { font-size: 1.45em !important; }
