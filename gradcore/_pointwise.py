@@ -59,7 +59,7 @@ __all__ = [
     "descent_step",
     "direction_from_angle",
     "direction_table",
-    "directional_derivative",
+    "directional_curve", "directional_derivative",
     "directional_latex",
     "display_at",
     "eigenvalues_latex",
@@ -723,6 +723,19 @@ def _level_direction(g: np.ndarray) -> np.ndarray:
     e = np.eye(n)[int(np.argmin(np.abs(g)))]
     v = e - np.dot(e, g) / np.dot(g, g) * g
     return v / np.linalg.norm(v)
+
+
+def directional_curve(report: PointReport, samples: int = 361
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """For a 2-variable function: D_u f for every direction u = (cos θ, sin θ), θ in degrees
+    from 0 to 360, as (angles, values) — the curve ‖∇f‖·cos(θ − θ_∇f), which peaks along
+    ∇f and crosses zero along the level curve. Empty arrays when not applicable."""
+    if report.n != 2 or not report.differentiable:
+        return np.empty(0), np.empty(0)
+    angles = np.linspace(0.0, 360.0, samples)
+    rad = np.radians(angles)
+    g = report.gradient
+    return angles, g[0] * np.cos(rad) + g[1] * np.sin(rad)
 
 
 def direction_table(report: PointReport, chosen, names: Sequence[str]) -> list[DirectionRow]:

@@ -10,7 +10,7 @@ display substitution)."""
 import streamlit as st
 
 import gradcore as gc
-from gradapp import state, ui
+from gradapp import figures, state, ui
 from gradcore import _pointwise as pw
 
 EXPLAIN_TIMEOUT = 2.0  # seconds for one step-by-step derivation
@@ -260,6 +260,13 @@ def direction_tab(fn: gc.Function, report: pw.PointReport, point: list[float]) -
         table.append([label] + ([f"{r.angle:.1f}°"] if n == 2 else [])
                      + [_vec(r.unit), _fmt(value), r.note])
     st.markdown(_table(header, table))
+    if n == 2:
+        angles, values = pw.directional_curve(report)
+        marks = [(r.label.split(",")[0], r.angle, r.value) for r in rows
+                 if not r.chosen and r.angle is not None and "axis" not in r.label]
+        fig = figures.directional_figure(angles, values, chosen=(angle, dd.value),
+                                         marks=marks, style=ui.plot_style())
+        ui.show_figure(fig, key="partials_directional", filename="directional-derivative")
 
 
 def tangent_tab(fn: gc.Function, report: pw.PointReport, point: list[float], shown) -> None:

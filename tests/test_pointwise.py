@@ -500,3 +500,18 @@ def test_partial_and_gradient_latex():
         r"\nabla f\left(x, y, z\right) = \left[\begin{matrix}y z\\x z\\x y\end{matrix}\right]")
     assert pw.partial_latex(fn.variables[2], gc.partial(fn, "z")) == (
         r"\frac{\partial f}{\partial z} = x y")
+
+
+def test_directional_curve_peaks_along_the_gradient_and_vanishes_on_the_level_curve():
+    import numpy as np
+
+    from gradcore import _pointwise as pw
+
+    fn = gc.parse("x^2 + y^2")
+    report = pw.at_point(fn, (1, 2))
+    angles, values = pw.directional_curve(report)
+    peak = angles[np.argmax(values)]
+    assert abs(peak - np.degrees(np.arctan2(4, 2))) <= 1.0
+    assert np.max(values) == pytest.approx(np.hypot(2, 4), rel=1e-4)
+    assert np.min(np.abs(values)) < 0.05
+    assert pw.directional_curve(pw.at_point(gc.parse("xyz"), (1, 2, 3)))[0].size == 0
