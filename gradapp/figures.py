@@ -841,6 +841,36 @@ def descent_3d_figure(
     return fig
 
 
+def directional_figure(angles, values, *, chosen: tuple[float, float] | None = None,
+                       marks: Sequence[tuple[str, float, float]] = (), style: Style,
+                       title: str = "") -> go.Figure:
+    """D_u f against the direction's angle θ (degrees): the curve, the learner's
+    ``chosen`` (θ, D) as a big marker, and labelled ``marks`` (name, θ, D) such as steepest
+    ascent, the level curve and steepest descent."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=_f64(angles), y=_f64(values), mode="lines", name="Dᵤf(θ)",
+                             line=dict(color=style.palette[5], width=style.line_width)))
+    for i, (name, ang, val) in enumerate(marks):
+        fig.add_trace(go.Scatter(
+            x=[ang], y=[val], mode="markers+text", name=name, text=[name],
+            textposition="top center", textfont=_font(style, max(12, style.font_size - 2)),
+            marker=dict(size=style.marker_size, color=style.palette[(i + 1) % 8],
+                        line=dict(width=1, color="#000000"))))
+    if chosen is not None:
+        fig.add_trace(go.Scatter(
+            x=[chosen[0]], y=[chosen[1]], mode="markers", name="your direction",
+            marker=dict(size=style.marker_size * 1.5, color=style.point_color,
+                        symbol="diamond")))
+    layout = _base_layout(style, title)
+    layout.update(
+        xaxis=dict(_axis(style, "direction angle θ (degrees)"), range=[0, 360], dtick=45),
+        yaxis=dict(_axis(style, "Dᵤf"), zeroline=True, zerolinecolor="#888888"),
+        height=max(320, style.height // 2),
+    )
+    fig.update_layout(**layout)
+    return fig
+
+
 def loss_figure(
     histories: Sequence,
     labels: Sequence[str],
