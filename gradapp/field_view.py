@@ -87,8 +87,8 @@ def undefined_message(fraction: float, where: str = "the window") -> str | None:
     pct = fraction * 100
     share = f"{pct:.2g}%" if pct < 1 else f"{pct:.0f}%"
     if fraction >= 1:
-        return (f"f is undefined (or not finite) everywhere in {where}: "
-                "move the window into its domain.")
+        return (f"f is undefined (or not finite) everywhere in {where}: move the window "
+                "(or the slice) into its domain.")
     return (f"{share} of {where} is outside the domain of f (f is undefined or not finite "
             "there): left blank.")
 
@@ -257,15 +257,18 @@ def open_view(labels: Sequence[str], key: str) -> str:
 
 
 def take_click(key: str, window) -> tuple[float, float] | None:
-    """The point a click on the plot chose, once (a selection stays in the widget's state
-    across reruns, so one already applied is ignored). The payload comes from the
-    browser: anything that is not two finite numbers inside the window is ignored."""
+    """The point a click on the plot chose, once: a selection can stay in the widget's
+    state over several reruns, so the one already applied is remembered and ignored —
+    until the selection empties (Streamlit resets it when the figure changes), so that
+    clicking the same spot again later still works. The payload comes from the browser:
+    anything that is not two finite numbers inside the window is ignored."""
     ss = st.session_state
     try:
         points = ss[key]["selection"]["points"]
     except (KeyError, TypeError, AttributeError):
-        return None
+        points = None
     if not points:
+        ss.pop(K_CLICK_SEEN, None)
         return None
     try:
         x, y = float(points[-1]["x"]), float(points[-1]["y"])
@@ -349,10 +352,11 @@ def _font(style: Style, size: int | None = None) -> dict:
 
 
 def curve_figure(xs, ys, *, name: str, a: float, f_a: float, slope: float, tangent_ys,
-                 y_range: tuple[float, float] | None, arrow: _field.Arrows | None,
+                 y_range: tuple[float, float] | None, arrow_tip: float | None,
                  style: Style) -> go.Figure:
     """One variable: the curve y = f(x), its tangent line at a (dashed), the point and
-    the gradient f'(a) as an arrow along the x direction from (a, f(a))."""
+    the gradient f'(a) as an arrow along the x direction from (a, f(a)) to
+    (``arrow_tip``, f(a)) (drawn as an annotation, so its head keeps its shape)."""
     traces = [
         go.Scatter(x=np.asarray(xs, np.float64), y=np.asarray(ys, np.float64),
                    mode="lines", name=f"f({name})",
@@ -362,8 +366,9 @@ def curve_figure(xs, ys, *, name: str, a: float, f_a: float, slope: float, tange
                    mode="lines", name="tangent line", hoverinfo="skip",
                    line=dict(color=style.tangent_color, width=style.line_width, dash="dash")),
     ]
-    if arrow is not None and arrow.n_arrows:
-        traces.append(go.Scatter(x=arrow.x, y=arrow.y, mode="lines",
+    show_arrow = arrow_tip is not None and math.isfinite(arrow_tip) and math.isfinite(f_a)
+    if show_arrow:  # legend entry for the annotation arrow
+        traces.append(go.Scatter(x=[a, arrow_tip], y=[f_a, f_a], mode="lines",
                                  name=f"∇f(a) = f′(a) = {fmt(slope, 3)}", hoverinfo="skip",
                                  line=dict(color=style.gradient_color,
                                            width=style.line_width * 1.4)))
@@ -383,7 +388,17 @@ def curve_figure(xs, ys, *, name: str, a: float, f_a: float, slope: float, tange
         legend=dict(orientation="h", y=-0.18, x=0, font=_font(style)),
         hovermode="closest", paper_bgcolor="white", plot_bgcolor="white",
     )
+    if show_arrow:
+        fig.add_annotation(x=arrow_tip, y=f_a, ax=a, ay=f_a, xref="x", yref="y", axref="x",
+                           ayref="y", showarrow=True, arrowhead=2, arrowsize=1.2,
+                           arrowwidth=style.line_width * 1.4, arrowcolor=style.gradient_color,
+                           text="")
     return fig
+
+
+def colorbar_title(fig: go.Figure, text: str) -> go.Figure:
+    """Retitle the contour's colour bar (e.g. ``f(x, y, 3)`` on a slice)."""
+    return fig.update_traces(colorbar_title_text=text, selector=dict(type="contour"))
 
 
 def decorate_3d(fig: go.Figure, names: Sequence[str], style: Style, *, point=None,

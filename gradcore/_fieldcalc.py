@@ -29,13 +29,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._calculus import to_point
-from ._field import level_set_points
+from ._field import angle_between, level_set_points
 from ._gallery import GALLERY
 from ._numeric import Grid, compile_function, evaluate_grid
 from ._parser import Function
 
 __all__ = [
     "DEFAULT_RANGE",
+    "angle_deg",
     "MAX_COORDINATE",
     "Volume",
     "arrow_ranges",
@@ -175,6 +176,22 @@ def snap(value: float, span: float, divisions: int = 1000) -> float:
 # ----------------------------------------------------------------------------- level curves
 
 
+def angle_deg(u: Sequence[float], v: Sequence[float]) -> float:
+    """Angle between ``u`` and ``v`` in degrees (NaN if either is zero or not finite),
+    robust to huge components: both are scaled by their largest entry first, so a
+    gradient of size 1e200 still gets an angle (``_field.angle_between`` alone would
+    overflow computing its norm)."""
+    out = []
+    for w in (u, v):
+        w = np.asarray(w, dtype=float).ravel()
+        big = float(np.max(np.abs(w))) if w.size else 0.0
+        if not (math.isfinite(big) and big > 0):
+            return float("nan")
+        out.append(w / big)
+    return angle_between(out[0], out[1])
+
+
+
 def level_curve_tangent(
     fn: Function,
     point: Sequence[float] | Mapping[str, float],
@@ -210,8 +227,8 @@ def level_curve_tangent(
         return None
     d = values[1:] - values[0]
     nxt = np.roll(d, -1)
-    with np.errstate(invalid="ignore"):
-        straddle = d * nxt < 0
+    with np.errstate(invalid="ignore", over="ignore"):
+        straddle = np.sign(d) * np.sign(nxt) < 0
     exact = d == 0
     k_cross = np.flatnonzero(straddle)
     step = theta[1] - theta[0]
@@ -333,8 +350,9 @@ def cone_samples(
     crossing is kept per box. Points where ∇f is undefined or zero are dropped.
     """
     empty = (np.empty((0, 3)), np.empty((0, 3)))
-    pts = level_set_points(vol.X, vol.Y, vol.Z, vol.values, float(level),
-                           max_points=vol.values.size * 3)
+    with np.errstate(over="ignore", invalid="ignore"):
+        pts = level_set_points(vol.X, vol.Y, vol.Z, vol.values, float(level),
+                               max_points=vol.values.size * 3)
     if pts.shape[0] == 0:
         return empty
     lo = np.array([ax[0] for ax in vol.axes])

@@ -58,12 +58,14 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
     names = fn.names[:2]
     fixed = _fixed(fn, point, 2)
     grid = fv.plane_grid(fn.text, names, s.ranges(), s.resolution, fixed)
+    where = "this slice" if n >= 3 else "the window"
     if grid.n_undefined == grid.values.size:
-        st.warning(fv.undefined_message(1.0))
+        st.warning(fv.undefined_message(1.0, where))
         return
     if fc.is_flat(grid):
-        st.info("∇f = 0 everywhere in this window: f does not change here, so there are "
-                "no arrows and no level curves to draw. Try another function or window.")
+        st.info(f"∇f = 0 everywhere in {where}: f does not change here, so there are no "
+                "arrows and no level curves to draw. Try another "
+                + ("slice, window or function." if n >= 3 else "window or function."))
         return
 
     agrid = fv.plane_grid(fn.text, names, fc.arrow_ranges(s.ranges(), s.density),
@@ -81,7 +83,7 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
         f_a) else None
     tangent = None if t is None else np.vstack([p2 - 0.15 * span * t[:2],
                                                 p2 + 0.15 * span * t[:2]])
-    angle = F.angle_between(g2, t[:2]) if t is not None else float("nan")
+    angle = fc.angle_deg(g2, t[:2]) if t is not None else float("nan")
     note = fv.undefined_message(grid.fraction_undefined)
     fig = G.contour_figure(
         grid.axes[0], grid.axes[1], grid.values, arrows=drawn, point=p2,
@@ -89,6 +91,8 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
         undefined_note="grey: f undefined" if note else "", click_resolution=60,
         x_title=names[0], y_title=names[1], uirevision=_revision(fn, s),
     )
+    args = [*names, *(fv.fmt(v, 3) for _, v in fixed)]
+    fv.colorbar_title(fig, f"f({', '.join(args)})")
     st.plotly_chart(fig, on_select="rerun", selection_mode="points", key=fv.CHART,
                     config=G.plot_config(style))
     if note:
@@ -99,7 +103,7 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
     cols[0].metric("a", fv.fmt_vec(point, 3))
     cols[1].metric("f(a)", fv.fmt(f_a))
     cols[2].metric("∇f(a)", fv.fmt_vec(grad, 3))
-    cols[3].metric("|∇f(a)|", fv.fmt(float(np.linalg.norm(grad))))
+    cols[3].metric("|∇f(a)|", fv.fmt(math.hypot(*grad)))
     cols[4].metric("angle to level curve", _angle_text(angle),
                    help="Between ∇f(a) and the tangent of the level curve through a")
     where = f"the slice {fn.names[2]} = {fv.fmt(point[2])}" if n >= 3 else "the map"
@@ -132,7 +136,7 @@ def surface_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.S
     f_a, grad = float(ev.values[0]), ev.grads[0]
     p2 = np.asarray(point[:2], dtype=float)
     zr = fc.level_range(Z)
-    norm = float(np.linalg.norm(grad))
+    norm = math.hypot(*grad)
     length = fc.view_length(s.span(), (zr[1] - zr[0]) if zr else 1.0, norm)
     ok = math.isfinite(f_a) and bool(np.all(np.isfinite(grad)))
     fig = G.surface_figure(
@@ -189,7 +193,7 @@ def level_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
         st.info(f"The level surface f = {fv.fmt(level)} does not cross this box.")
     tangents = fc.level_surface_tangents(fn, point, radius=1e-3 * span) if math.isfinite(
         f_a) else []
-    angles = [F.angle_between(grad, t) for t in tangents]
+    angles = [fc.angle_deg(grad, t) for t in tangents]
     cols = st.columns(3)
     cols[0].metric("f(a)", fv.fmt(f_a))
     cols[1].metric("∇f(a)", fv.fmt_vec(grad, 3))
@@ -221,11 +225,10 @@ def curve_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
         pad = 0.1 * (rng[1] - rng[0])
         y_range = (rng[0] - pad, rng[1] + pad)
     span = s.span(1)
-    arrow = (F.arrows([a], [f_a], [slope], [0.0], length=0.12 * span)
-             if math.isfinite(f_a) and math.isfinite(slope) and slope != 0 else None)
+    tip = float(F.gradient_tip([a], [slope], 0.12 * span)[0])
     fig = fv.curve_figure(xs, grid.values, name=name, a=a, f_a=f_a, slope=slope,
                           tangent_ys=fc.tangent_line(a, f_a, slope, xs), y_range=y_range,
-                          arrow=arrow, style=style)
+                          arrow_tip=tip, style=style)
     st.plotly_chart(fig, key="field_curve", config=G.plot_config(style))
     note = fv.undefined_message(grid.fraction_undefined)
     if note:

@@ -256,3 +256,17 @@ def test_module_imports_no_streamlit_or_plotting():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_angle_deg_survives_huge_and_tiny_vectors():
+    assert fc.angle_deg((1e200, 2e200), (-2, 1)) == pytest.approx(90.0)
+    assert fc.angle_deg((1e-300, 0), (0, 5)) == pytest.approx(90.0)
+    assert fc.angle_deg((1, 1), (2, 2)) == pytest.approx(0.0, abs=1e-6)
+    assert math.isnan(fc.angle_deg((0, 0), (1, 0)))
+    assert math.isnan(fc.angle_deg((np.inf, 0), (1, 0)))
+
+
+def test_huge_gradients_still_get_a_measured_tangent():
+    fn = gc.parse("x y 10^(200)")
+    t = fc.level_curve_tangent(fn, (1, 2), radius=1e-3)
+    assert fc.angle_deg(gc.gradient_at(fn, (1, 2)), t) == pytest.approx(90.0, abs=1e-3)
