@@ -111,6 +111,11 @@ def fmt_lr(v: float) -> str:
     return f"{float(v):g}"
 
 
+def subscripts(name: str) -> str:
+    """A column name of the worked table for display: x_k → xₖ, x_{k+1} → xₖ₊₁."""
+    return name.replace("_{k+1}", "ₖ₊₁").replace("θ_k", "θₖ").replace("_k", "ₖ")
+
+
 _MD_SPECIAL = "\\`*_{}[]<>()#+!|$~"
 
 
@@ -137,12 +142,12 @@ def read_link(qp) -> dict:
                 methods.append(name)
         if methods:
             out["methods"] = methods[:MAX_OPTIMIZERS]
-    rates = state.parse_numbers(qp.get("lr"), bound=1e6)
+    rates = state.parse_numbers(qp.get("lr"), bound=1e308)  # snapped into range below
     if rates and "methods" in out:
         snapped = {m: dc.snap_learning_rate(r)
                    for m, r in zip(out["methods"], rates, strict=False)}
         out["lr"] = {m: r for m, r in snapped.items() if r is not None}
-    steps = state.parse_numbers(qp.get("steps"), 1)
+    steps = state.parse_numbers(qp.get("steps"), 1, bound=1e308)  # clamped below
     if steps:
         out["steps"] = int(min(max(round(steps[0]), STEPS_RANGE[0]), STEPS_RANGE[1]))
     if qp.get("asc") in ("0", "1"):

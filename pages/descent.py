@@ -53,8 +53,8 @@ def optimizer_controls(fn: gc.Function, cfg: dict, start, projector: bool) -> No
     if cfg.get("lowered"):
         names = ", ".join(LABELS[m] for m in cfg["lowered"] if m in methods)
         if names:
-            st.caption(f"Learning rates of {names} start below this function's stability "
-                       "bound (half of it); change them freely.")
+            st.caption(f"Learning rates of {names} start safely below this function's "
+                       "stability bound; change them freely.")
 
 
 def bound_caption(fn: gc.Function, method: str, cfg: dict, start) -> None:
@@ -187,7 +187,7 @@ def worked_table(fn: gc.Function, cfg: dict, runs, paths, start, ascent: bool) -
     r0 = table.rows[0]
 
     def vec(values):
-        return sp.Matrix([display_number(v) for v in values]).T
+        return sp.Matrix([display_number(v) for v in values])
 
     eta = display_number(table.lr)
     op = "+" if table.ascent else "-"
@@ -195,7 +195,8 @@ def worked_table(fn: gc.Function, cfg: dict, runs, paths, start, ascent: bool) -
         r0.theta)) + " " + op + " " + sp.latex(eta) + r"\cdot" + sp.latex(vec(r0.grad))
         + " = " + sp.latex(vec(r0.theta_next)))
     st.latex(ui.latex(tex))
-    st.dataframe(table.records(), hide_index=True, width="stretch")
+    st.dataframe([{dv.subscripts(k): v for k, v in row.items()} for row in table.records()],
+                 hide_index=True, width="stretch")
 
 
 def basins_section(fn: gc.Function, cfg: dict, runs, window, style_name: str) -> None:
@@ -213,7 +214,8 @@ def basins_section(fn: gc.Function, cfg: dict, runs, window, style_name: str) ->
     methods = [r.method for r in runs]
     if cfg["basin_method"] not in methods:
         cfg["basin_method"] = methods[0]
-    st.session_state[dv.W_BASIN_METHOD] = cfg["basin_method"]
+    if st.session_state.get(dv.W_BASIN_METHOD) not in methods:
+        st.session_state[dv.W_BASIN_METHOD] = cfg["basin_method"]
     dv._seed(dv.W_BASIN_N, cfg["basin_n"])
     c1, c2 = st.columns(2)
     cfg["basin_method"] = c1.selectbox("Optimizer", methods, key=dv.W_BASIN_METHOD,
@@ -265,7 +267,7 @@ def page() -> None:
     if not projector:
         st.markdown("The gradient points uphill, so to **minimise** f we step the other "
                     "way, a little at a time (η is the learning rate):")
-    st.latex(ui.latex(UPDATE_ASCENT if cfg["ascent"] else UPDATE))
+    rule = st.empty()  # filled once the ascent toggle has been read
 
     top = st.columns([3, 2])
     with top[0]:
@@ -277,6 +279,7 @@ def page() -> None:
     optimizer_controls(fn, cfg, start, projector)
     dv.write_link(cfg)
     ascent = cfg["ascent"]
+    rule.latex(ui.latex(UPDATE_ASCENT if ascent else UPDATE))
     if ascent:
         st.warning("**Gradient ascent: the sign is flipped.** θ ← θ **+** η∇f(θ) adds the "
                    "gradient, and ∇f points in the direction of steepest *increase*, so "

@@ -151,7 +151,8 @@ def test_unknown_method_is_a_value_error():
 
 def test_suggested_rates():
     assert suggested_learning_rate(BOWL, "gd", points=[(1, 2)]) == 0.1  # the seed's η
-    assert suggested_learning_rate(NARROW, "gd", points=[(1, 2)]) == 0.025  # ≤ 0.5·0.05
+    assert suggested_learning_rate(NARROW, "gd", points=[(1, 2)]) == 0.04  # ≤ 0.8·0.05
+    assert suggested_learning_rate(NARROW, "gd", points=[(1, 2)], fraction=0.5) == 0.025
     rosen = suggested_learning_rate(ROSEN, "gd", points=[(1, 2), (1, 1)])
     assert rosen in LR_GRID and rosen <= 0.5 * stability_bound(ROSEN, (1, 1))
     for method in ("adagrad", "rmsprop", "adam"):

@@ -1,0 +1,341 @@
+"""AppTest runs of the Gradient descent page (pages/descent.py): the animation, loss charts,
+the worked first steps, divergence explained with the safe-rate button, the ascent pitfall,
+basins of attraction, three and one variables, the CSV download and the share link."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from gradapp import descent_view as dv
+from gradcore import parse
+from gradcore._descent import descend, paths_to_csv
+
+PAGE = "pages/descent.py"
+BOWL = "x^2 + y^2"
+NARROW = "x^2 + 20y^2"
+ROSEN = "(1 - x)^2 + 100(y - x^2)^2"
+HIMMELBLAU = "(x^2 + y - 11)^2 + (x + y^2 - 7)^2"
+
+
+def open_page(f: str | None = None, p: str | None = None, **params: str) -> AppTest:
+    """A fresh session opened on a share link, switched to the Gradient descent page."""
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    if f is not None:
+        at.query_params["f"] = f
+    if p is not None:
+        at.query_params["p"] = p
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(PAGE).run()
+    no_failure(at)
+    return at
+
+
+def no_failure(at) -> None:
+    assert not at.exception, at.exception
+    assert not any("Something went wrong" in e.value for e in at.error)
+
+
+def charts(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def animation(at) -> dict:
+    found = [c for c in charts(at) if c.get("frames")]
+    assert len(found) == 1
+    return found[0]
+
+
+def texts(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    for kind in (at.info, at.warning, at.success, at.error):
+        parts += [e.value for e in kind]
+    return "\n".join(parts)
+
+
+def worked_table(at):
+    df = at.dataframe[-1].value
+    assert "xₖ₊₁" in df.columns
+    return df
+
+
+def set_methods(at, methods) -> None:
+    at.multiselect(key=dv.W_METHODS).set_value(list(methods)).run()
+    no_failure(at)
+
+
+def set_lr(at, method: str, lr: float) -> None:
+    at.select_slider(key=f"descent_lr_{method}").set_value(lr).run()
+    no_failure(at)
+
+
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [NARROW, ROSEN])
+def test_several_optimizers_animate_over_the_contour_map(text):
+    at = open_page(text, "-1,2")
+    set_methods(at, ["gd", "momentum", "adam"])
+    fig = animation(at)
+    play = [b["label"] for b in fig["layout"]["updatemenus"][0]["buttons"]]
+    assert any("Play" in label for label in play) and any("Pause" in label for label in play)
+    assert fig["layout"]["sliders"][0]["steps"]
+    assert 2 <= len(fig["frames"]) <= 200
+    names = [t.get("name", "") for t in fig["data"]]
+    for label in ("Gradient descent (η", "Momentum (η", "Adam (η"):
+        assert any(n.startswith(label) for n in names)
+    assert "click-layer" in names  # clicking anywhere picks a start
+    # loss and gradient-norm charts, one line per optimizer, log scale
+    losses = [c for c in charts(at) if c["layout"].get("yaxis", {}).get("type") == "log"]
+    assert len(losses) == 2
+    assert all(len(c["data"]) == 3 for c in losses)
+    assert worked_table(at) is not None
+    assert len(at.dataframe[0].value) == 3  # the run summary
+
+
+def test_frames_are_subsampled_for_long_runs():
+    at = open_page(NARROW)
+    at.slider(key=dv.W_STEPS).set_value(1000).run()
+    set_lr(at, "gd", 0.001)  # slow: runs all 1000 steps
+    fig = animation(at)
+    assert len(fig["frames"]) <= 200
+    assert fig["frames"][-1]["name"] == "1000"
+
+
+def test_first_steps_table_for_the_seed_example():
+    at = open_page(BOWL, "1,2")
+    set_lr(at, "gd", 0.1)
+    df = worked_table(at)
+    assert list(df["k"][:2]) == [0, 1]
+    row = df.iloc[0]
+    assert (row["xₖ"], row["yₖ"]) == (1.0, 2.0)
+    assert (row["∂f/∂x"], row["∂f/∂y"]) == (2.0, 4.0)
+    assert row["η·∂f/∂x"] == pytest.approx(0.2) and row["η·∂f/∂y"] == pytest.approx(0.4)
+    assert row["xₖ₊₁"] == pytest.approx(0.8) and row["yₖ₊₁"] == pytest.approx(1.6)
+    assert row["f(θₖ)"] == 5.0
+    assert df.iloc[1]["xₖ"] == pytest.approx(0.8)  # the next row starts where this ended
+    tex = [e.body for e in at.latex]
+    assert any(r"\theta_{k+1} = \theta_k - \eta" in t for t in tex)
+    worked = next(t for t in tex if r"\theta_1 = \theta_0" in t)
+    assert "0.1" in worked and "0.8" in worked and "1.6" in worked
+
+
+def test_table_without_gd_among_the_optimizers_still_uses_plain_gd():
+    at = open_page(BOWL, "1,2")
+    set_methods(at, ["adam"])
+    df = worked_table(at)
+    assert df.iloc[0]["xₖ₊₁"] == pytest.approx(0.8)
+    assert "plain gradient descent with η = 0.1" in texts(at)
+
+
+def test_divergence_is_explained_and_the_safe_rate_button_fixes_it():
+    at = open_page(BOWL, "1,2")
+    set_methods(at, ["gd"])
+    set_lr(at, "gd", 2.0)
+    errors = [e.value for e in at.error]
+    assert any("Diverged at step" in e for e in errors)
+    explained = texts(at)
+    assert "η < 2/λ_max = **1**" in explained
+    assert "eigenvalues λ = 2, 2" in explained
+    assert "multiplies the distance" in explained and "3" in explained
+    assert any(r"H = \left[\begin{matrix}2 & 0\\0 & 2\end{matrix}\right]" in e.body
+               for e in at.latex)
+    button = at.button(key="descent_safe_gd")
+    assert "0.9" in button.label
+    button.click().run()
+    no_failure(at)
+    lr = at.select_slider(key="descent_lr_gd").value
+    assert lr == 0.9 and lr < 1.0  # below 2/λ_max = 1
+    assert not any("Diverged" in e.value for e in at.error)
+    assert at.query_params["lr"] == "0.9"
+
+
+def test_momentum_divergence_uses_its_own_bound():
+    at = open_page(BOWL, "1,2")
+    set_methods(at, ["momentum"])
+    set_lr(at, "momentum", 5.0)
+    assert "2(1+μ)/λ_max = **1.9**" in texts(at)
+    at.button(key="descent_safe_momentum").click().run()
+    assert at.select_slider(key="descent_lr_momentum").value == 1.5  # grid ≤ 0.9 × 1.9
+
+
+def test_adam_leaving_the_domain_is_explained_and_offers_a_smaller_rate():
+    at = open_page("x^2 + y^2 + sqrt(x)", "1,2")
+    set_methods(at, ["adam"])
+    set_lr(at, "adam", 10.0)
+    assert any("Diverged at step 1: f is undefined" in e.value for e in at.error)
+    assert "no bound comes from the Hessian" in texts(at)
+    at.button(key="descent_smaller_adam").click().run()
+    assert at.select_slider(key="descent_lr_adam").value == 1.0
+
+
+def test_ascent_toggle_moves_uphill_and_warns():
+    at = open_page(BOWL, "1,2")
+    at.toggle(key=dv.W_ASCENT).set_value(True).run()
+    no_failure(at)
+    assert any("sign is flipped" in w.value for w in at.warning)
+    assert any(r"\theta_{k+1} = \theta_k + \eta" in e.body for e in at.latex)
+    df = worked_table(at)
+    assert df.iloc[0]["xₖ₊₁"] == pytest.approx(1.2) and df.iloc[0]["yₖ₊₁"] == pytest.approx(2.4)
+    f = list(df["f(θₖ)"])
+    assert all(b > a for a, b in zip(f, f[1:], strict=False))  # uphill, every step
+    assert at.query_params["asc"] == "1"
+    at.toggle(key=dv.W_ASCENT).set_value(False).run()
+    assert worked_table(at).iloc[0]["xₖ₊₁"] == pytest.approx(0.8)
+    assert "asc" not in at.query_params
+
+
+def test_himmelblau_has_four_basins():
+    at = open_page(HIMMELBLAU, "1,2")
+    assert at.toggle(key=dv.W_BASINS).value
+    basin = [c for c in charts(at) if any("minimum" in t.get("name", "") for t in c["data"])]
+    assert len(basin) == 1
+    groups = [t["name"] for t in basin[0]["data"] if t.get("name", "").startswith("→ minimum")]
+    assert len(groups) == 4
+    assert all(not g.endswith("(0)") for g in groups)  # every basin was reached
+    assert "4 basins" in texts(at)
+    assert "400 starts" in texts(at)
+    # another optimizer and grid size
+    at.selectbox(key=dv.W_BASIN_METHOD).set_value("adam").run()
+    at.select_slider(key=dv.W_BASIN_N).set_value(10).run()
+    no_failure(at)
+    assert "100 starts with Adam" in texts(at)
+
+
+def test_three_variables_draw_a_3d_path():
+    at = open_page("x^2 + 2y^2 + 3z^2", "1,1,1")
+    assert len(at.number_input) >= 3
+    figs = [c for c in charts(at) if any(t["type"] == "scatter3d" for t in c["data"])]
+    assert len(figs) == 1
+    assert worked_table(at).iloc[0]["zₖ₊₁"] is not None
+
+
+def test_one_variable_draws_the_path_on_the_curve():
+    at = open_page("x^4 - 3x^2 + x", "2")
+    figs = charts(at)
+    assert any(t.get("name") == "f(x)" for t in figs[0]["data"])
+    assert worked_table(at) is not None
+
+
+def test_four_variables_explain_that_paths_are_not_drawn():
+    at = open_page("w^2 + x^2 + y^2 + z^2")
+    assert "cannot be drawn" in texts(at)
+    assert len(charts(at)) == 2  # the loss charts
+
+
+def test_csv_download_holds_the_paths():
+    at = open_page(BOWL, "1,2")
+    buttons = [b for b in at.get("download_button") if "CSV" in b.proto.label]
+    assert len(buttons) == 1
+    # the same text as paths_to_csv of the same runs
+    fn = parse(BOWL)
+    p = descend(fn, (1, 2), "gd", lr=0.1, steps=100)
+    text = paths_to_csv({"Gradient descent (η = 0.1)": p})
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["optimizer", "step", "x", "y", "f", "grad_norm"]
+    assert rows[2][2:4] == ["0.8", "1.6"]
+
+
+def test_settings_are_mirrored_in_the_link_and_read_back():
+    at = open_page(NARROW, "1,2")
+    set_methods(at, ["gd", "adam"])
+    set_lr(at, "adam", 0.02)
+    at.slider(key=dv.W_STEPS).set_value(50).run()
+    qp = at.query_params
+    assert qp["opt"] == "gd,adam" and qp["lr"] == "0.04,0.02" and qp["steps"] == "50"
+    again = open_page(NARROW, "1,2", opt="gd,adam", lr="0.04,0.02", steps="50")
+    assert again.multiselect(key=dv.W_METHODS).value == ["gd", "adam"]
+    assert again.select_slider(key="descent_lr_adam").value == 0.02
+    assert again.slider(key=dv.W_STEPS).value == 50
+
+
+@pytest.mark.parametrize(("params", "methods", "steps"), [
+    ({"opt": "__import__('os'),gd,gd,ADAM,evil", "steps": "1e9"}, ["gd", "adam"], 1000),
+    ({"opt": "", "lr": "nan,inf", "steps": "-5"}, ["gd", "momentum", "adam"], 1),
+    ({"opt": "x" * 5000, "lr": "1" * 500, "steps": "abc"}, ["gd", "momentum", "adam"], 100),
+    ({"opt": "nesterov,rmsprop,adagrad,momentum,gd", "lr": "0.123,1e-30,1e30"},
+     ["nesterov", "rmsprop", "adagrad", "momentum"], 100),
+])
+def test_hostile_links_are_cleaned(params, methods, steps):
+    at = open_page(BOWL, "1,2", **params)
+    assert at.multiselect(key=dv.W_METHODS).value == methods
+    assert at.slider(key=dv.W_STEPS).value == steps
+    if params.get("lr", "").startswith("0.123"):
+        assert at.select_slider(key="descent_lr_nesterov").value == 0.12
+        assert at.select_slider(key="descent_lr_rmsprop").value == 1e-4
+        assert at.select_slider(key="descent_lr_adagrad").value == 10.0
+
+
+def test_read_link_unit():
+    assert dv.read_link({"opt": "adam,gd", "lr": "0.5,2", "asc": "1"}) == {
+        "methods": ["adam", "gd"], "lr": {"adam": 0.5, "gd": 2.0}, "ascent": True}
+    assert dv.read_link({"lr": "0.5"}) == {}  # rates without methods mean nothing
+    assert dv.read_link({"asc": "yes"}) == {}
+
+
+def test_new_function_gets_stable_learning_rates():
+    at = open_page(BOWL, "1,2")
+    assert at.select_slider(key="descent_lr_gd").value == 0.1
+    at.session_state["fn_text"] = ROSEN
+    at.run()
+    no_failure(at)
+    lr = at.select_slider(key="descent_lr_gd").value
+    assert lr <= 0.001  # Rosenbrock's valley is steep: 2/λ_max ≈ 0.002 at (1, 1)
+    assert not any("Diverged" in e.value for e in at.error)
+
+
+def test_start_inputs_move_the_shared_point():
+    at = open_page(BOWL, "1,2")
+    at.number_input(key="descent_pt_x").set_value(-2.0).run()
+    no_failure(at)
+    assert at.query_params["p"] == "-2,2"
+    assert worked_table(at).iloc[0]["xₖ"] == -2.0
+
+
+def test_hyperparameters_change_the_run():
+    at = open_page(NARROW, "1,2")
+    first = at.dataframe[0].value.iloc[1]["end θ"]
+    at.slider(key="descent_hp_momentum_momentum").set_value(0.5).run()
+    no_failure(at)
+    assert at.dataframe[0].value.iloc[1]["end θ"] != first
+    at.slider(key="descent_hp_adam_beta1").set_value(0.5).run()
+    at.select_slider(key="descent_hp_adam_beta2").set_value(0.99).run()
+    no_failure(at)
+
+
+def test_no_optimizer_chosen():
+    at = open_page(BOWL)
+    set_methods(at, [])
+    assert "Choose at least one optimizer" in texts(at)
+    assert "opt" not in at.query_params
+
+
+def test_projector_mode_renders_big_figures():
+    at = open_page(NARROW, "1,2", proj="1")
+    fig = animation(at)
+    assert fig["layout"]["height"] >= 700
+    assert fig["layout"]["font"]["size"] >= 20
+
+
+def test_settings_survive_a_visit_to_another_page():
+    at = open_page(BOWL, "1,2")
+    set_methods(at, ["adam"])
+    set_lr(at, "adam", 0.3)
+    at.switch_page("pages/function.py").run()
+    at.switch_page(PAGE).run()
+    no_failure(at)
+    assert at.multiselect(key=dv.W_METHODS).value == ["adam"]
+    assert at.select_slider(key="descent_lr_adam").value == 0.3
+
+
+@pytest.mark.parametrize("text", ["log(x) + y^2", "1/(x^2 + y^2)", "x^3 + y", "5",
+                                  "|x| + |y|", "e^(x^2 y)"])
+def test_awkward_functions_render(text):
+    at = open_page(text, "1,2")
+    no_failure(at)
