@@ -37,10 +37,11 @@ W_RES, W_DENS, W_SCALE, W_RES3 = "field_res", "field_dens", "field_scale", "fiel
 W_SLICE, W_LEVEL = "field_slice", "field_level"
 CHART = "field_chart"  # the clickable contour plot
 
-RES_RANGE, DEFAULT_RES = (41, 201), 101  # odd: symmetric windows sample the axes
+RES_RANGE, DEFAULT_RES = (41, 181), 101  # odd: symmetric windows sample the axes;
+# 181 keeps the largest map (with 40 x 40 arrows) under 400 KB of JSON
 DENS_RANGE, DEFAULT_DENS = (4, 40), 20  # the seed's picture has 20 x 20 arrows
-RES3_RANGE, DEFAULT_RES3 = (12, 30), 22  # 22^3 points: ~230 KB of isosurface JSON
-SCALES = {"true": "true to scale", "unit": "same length, colour = |∇f|"}
+RES3_RANGE, DEFAULT_RES3 = (12, 24), 22  # 22^3: ~280 KB of JSON, 24^3: ~360 KB
+SCALES = {"true": "proportional to |∇f|", "unit": "same length, colour = |∇f|"}
 DEFAULT_SCALE = "true"
 VIEWS = ("2d", "3d")
 
@@ -212,8 +213,8 @@ def settings(fn: gc.Function, point: Sequence[float]) -> Settings:
                       key=W_RES)
             st.slider("Arrows per side", *DENS_RANGE, key=W_DENS)
             st.radio("Arrow length", list(SCALES), format_func=SCALES.get, key=W_SCALE,
-                     help="True to scale: longer arrow = steeper. Same length: only the "
-                          "direction is drawn and colour shows |∇f|.")
+                     help="Proportional: a longer arrow means a steeper slope. Same "
+                          "length: only the direction is drawn and colour shows |∇f|.")
         if n >= 3:
             st.slider("Level-surface grid (points per side)", *RES3_RANGE, key=W_RES3)
     return Settings(tuple(window), int(ss[W_RES]), int(ss[W_DENS]), str(ss[W_SCALE]),

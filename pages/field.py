@@ -107,12 +107,18 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
     cols[4].metric("angle to level curve", _angle_text(angle),
                    help="Between ∇f(a) and the tangent of the level curve through a")
     where = f"the slice {fn.names[2]} = {fv.fmt(point[2])}" if n >= 3 else "the map"
+    if s.scale == "true":
+        scale = " — longer means steeper"
+        if len(arrows):
+            scale += (f"; the longest stands for |∇f| = "
+                      f"{fv.fmt(float(arrows.magnitude.max()), 3)}")
+    else:
+        scale = " — all the same length; colour shows |∇f|"
+    in_plane = (f", showing its in-plane part (∂f/∂{names[0]}, ∂f/∂{names[1]})"
+                if n >= 3 else "")
     st.caption(
-        f"Arrows: ∇f on a {s.density} × {s.density} grid of {where}"
-        + (f", showing its in-plane part (∂f/∂{names[0]}, ∂f/∂{names[1]})" if n >= 3 else "")
-        + (" — longer means steeper." if s.scale == "true" else
-           " — all the same length; colour shows |∇f|.")
-        + " Dashed: the tangent of the level curve through a, found numerically (where "
+        f"Arrows: ∇f on a {s.density} × {s.density} grid of {where}{in_plane}{scale}. "
+        "Dashed: the tangent of the level curve through a, found numerically (where "
         "f = f(a) on a tiny circle around a), not from ∇f — so the angle above is measured. "
         "Click the map to move a."
     )

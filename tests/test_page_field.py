@@ -83,6 +83,7 @@ def test_contour_with_arrows_along_the_gradient(text):
     assert traces(fig, kind="contour")
     check_arrows_follow_gradient(fig, gc.parse(text), 20 * 20)
     assert metrics(at)["angle to level curve"] == "90.0°"
+    assert "the longest stands for |∇f| = " in captions(at)
     assert at.query_params["dens"] == "20" and at.query_params["view"] == "2d"
 
 
@@ -160,7 +161,7 @@ def test_hostile_settings_in_the_link_are_ignored_or_clamped(query):
     assert traces(fig, kind="contour")
     assert at.query_params["win"] == "-3,3,-3,3"
     assert 4 <= int(at.query_params["dens"]) <= 40
-    assert 41 <= int(at.query_params["res"]) <= 201
+    assert 41 <= int(at.query_params["res"]) <= 181
     assert at.query_params["arrows"] in ("true", "unit")
 
 
@@ -174,6 +175,14 @@ def test_invalid_window_keeps_the_last_valid_one():
     (fig,) = figures(at)
     assert fig["layout"]["xaxis"]["range"] == [-1, 3]
     assert at.query_params["win"] == "-1,3,-3,3"
+
+
+def test_reset_window_returns_to_the_gallery_window():
+    at = open_field(HIMMELBLAU, win="0,1,0,1")
+    assert at.query_params["win"] == "0,1,0,1"
+    at.button(key="field_reset").click().run()
+    assert at.query_params["win"] == "-5,5,-5,5"
+    assert at.number_input(key="field_hi1").value == 5
 
 
 def test_a_new_function_gets_its_own_window():
