@@ -86,7 +86,10 @@ def _sidebar() -> None:
     with st.sidebar:
         st.caption("Exploring")
         fn = state.current().fn
-        st.latex(sp.latex(sp.Eq(function_symbol(fn), fn.expr, evaluate=False)))
+        tex = sp.latex(sp.Eq(function_symbol(fn), fn.expr, evaluate=False))
+        size = r"\normalsize " if len(tex) < 40 else r"\footnotesize " if len(tex) < 90 else (
+            r"\scriptsize ")
+        st.latex(size + tex)  # the sidebar is narrow: long formulas get smaller type
         st.session_state["projector_toggle"] = state.projector()
         st.toggle("Projector mode", key="projector_toggle", on_change=_set_projector,
                   help="Large type, thick lines and high-contrast colours for a classroom "
