@@ -50,6 +50,9 @@ BASIN_SIZES, DEFAULT_BASIN_N = (10, 15, 20, 25, 30), 20
 BASIN_MAX_STEPS = 1000
 POINT_BOUND = 1e6  # as in the share link (state.parse_numbers)
 
+SHORT = {"gd": "GD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "Adagrad",
+         "rmsprop": "RMSprop", "adam": "Adam"}
+
 #: Colour per method (the same whatever else is shown): Okabe–Ito, colourblind-safe.
 COLORS = {m: G.PATH_COLORS[i] for i, m in enumerate(METHODS)}
 
@@ -89,6 +92,11 @@ class Run(NamedTuple):
     @property
     def label(self) -> str:
         return f"{LABELS[self.method]} (η = {fmt_lr(self.lr)})"
+
+    def legend(self, style_name: str) -> str:
+        """The label in a figure's legend: short on a projector (the legend takes width
+        from the plot; the rates are on the sliders)."""
+        return SHORT[self.method] if style_name == "projector" else self.label
 
 
 # ----------------------------------------------------------------------------- formatting
@@ -290,8 +298,9 @@ def steps_slider(cfg: dict) -> int:
 def ascent_toggle(cfg: dict) -> bool:
     _seed(W_ASCENT, bool(cfg["ascent"]))
     cfg["ascent"] = bool(st.toggle(
-        "Gradient ascent (the sign pitfall)", key=W_ASCENT,
-        help="Add the gradient instead of subtracting it: θ ← θ + η∇f(θ)."))
+        "Gradient ascent", key=W_ASCENT,
+        help="The sign pitfall: add the gradient instead of subtracting it, "
+             "θ ← θ + η∇f(θ)."))
     return cfg["ascent"]
 
 
@@ -428,7 +437,7 @@ def animation(text: str, runs_: tuple[Run, ...], start: tuple[float, ...], steps
     names = state.load(text).fn.names
     fig = G.descent_figure(g.axes[0], g.axes[1], g.values,
                            [dc.plottable(p.points) for p in paths],
-                           labels=[r.label for r in runs_],
+                           labels=[r.legend(style_name) for r in runs_],
                            colors=[COLORS[r.method] for r in runs_], style=style,
                            x_title=names[0], y_title=names[1])
     fig.add_trace(_click_layer(g.axes[0], g.axes[1]))  # appended: frames keep their indices
@@ -442,7 +451,7 @@ def path_3d(text: str, runs_: tuple[Run, ...], start: tuple[float, ...], steps: 
     style = G.Style.projector() if style_name == "projector" else G.Style.normal()
     names = state.load(text).fn.names
     return G.descent_3d_figure([dc.plottable(p.points) for p in paths],
-                               [r.label for r in runs_], style,
+                               [r.legend(style_name) for r in runs_], style,
                                colors=[COLORS[r.method] for r in runs_],
                                axis_titles=tuple(names[:3]))
 
@@ -454,8 +463,8 @@ def loss_chart(text: str, runs_: tuple[Run, ...], start: tuple[float, ...], step
     style = G.Style.projector() if style_name == "projector" else G.Style.normal()
     hist = [dc.plottable(p.values if kind == "value" else p.grad_norms) for p in paths]
     title = "f(θ<sub>k</sub>)" if kind == "value" else "‖∇f(θ<sub>k</sub>)‖"
-    return G.loss_figure(hist, [r.label for r in runs_], kind=kind, log_y=True, style=style,
-                         colors=[COLORS[r.method] for r in runs_], title=title)
+    return G.loss_figure(hist, [r.legend(style_name) for r in runs_], kind=kind, log_y=True,
+                         style=style, colors=[COLORS[r.method] for r in runs_], title=title)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -468,7 +477,8 @@ def curve(text: str, runs_: tuple[Run, ...], start: tuple[float, ...], steps: in
     style = G.Style.projector() if style_name == "projector" else G.Style.normal()
     name = state.load(text).fn.names[0]
     return curve_figure(g.axes[0], g.values, [dc.plottable(p.points[:, 0]) for p in paths],
-                        [dc.plottable(p.values) for p in paths], [r.label for r in runs_],
+                        [dc.plottable(p.values) for p in paths],
+                        [r.legend(style_name) for r in runs_],
                         [COLORS[r.method] for r in runs_], style, name)
 
 

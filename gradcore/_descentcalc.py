@@ -226,7 +226,7 @@ def stability(fn: Function, method: str = "gd", hyper: Mapping[str, object] | No
     wd = float(h["weight_decay"])
     lam = eig[-1] + wd
     extra = dict(momentum=mu, dampening=damp, nesterov=nesterov, weight_decay=wd)
-    lam_text = "(λ_max + weight decay)" if wd else "λ_max"
+    lam_text = "(λₘₐₓ + weight decay)" if wd else "λₘₐₓ"
     if lam <= 0:
         return Stability(method, eig, constant, at, None, "",
                          "the Hessian has no positive eigenvalue here: f curves nowhere "

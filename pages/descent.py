@@ -43,7 +43,8 @@ def optimizer_controls(fn: gc.Function, cfg: dict, start, projector: bool) -> No
             dv.lr_slider(m, cfg, help_text=DESCRIPTIONS[m])
             bound_caption(fn, m, cfg, start)
             if dv.HYPER_WIDGETS[m] or not projector:
-                with st.expander("Hyperparameters" if dv.HYPER_WIDGETS[m] else "About"):
+                label = "Hyperparameters" if dv.HYPER_WIDGETS[m] else "About"
+                with st.expander("Tune" if projector else label, icon=":material/tune:"):
                     dv.hyper_widgets(m, cfg)
                     if not dv.HYPER_WIDGETS[m]:
                         st.caption("No hyperparameters besides η.")
@@ -75,7 +76,7 @@ def stability(fn: gc.Function, method: str, cfg: dict, point) -> dc.Stability | 
 # --- sections
 
 
-def summary(runs, paths) -> None:
+def summary(runs, paths, projector: bool) -> None:
     rows = []
     for run, p in zip(runs, paths, strict=True):
         rows.append({
@@ -84,12 +85,11 @@ def summary(runs, paths) -> None:
             "f(end)": dv.fmt(p.final_value), "‖∇f(end)‖": dv.fmt(p.grad_norms[-1]),
         })
     st.dataframe(rows, hide_index=True, width="stretch")
+    if projector:
+        return
     for run, p in zip(runs, paths, strict=True):
-        text = f"**{LABELS[run.method]}** (η = {dv.fmt_lr(run.lr)}): {dv.md(p.message)}"
-        if p.status == "converged":
-            st.success(text)
-        elif p.status == "max_steps":
-            st.info(text)
+        if p.status != "diverged":  # diverged runs are explained below
+            st.caption(f"{LABELS[run.method]} (η = {dv.fmt_lr(run.lr)}): {dv.md(p.message)}")
 
 
 def divergence(fn: gc.Function, analysis: gc.Analysis, cfg: dict, runs, paths, start,
@@ -269,12 +269,20 @@ def page() -> None:
                     "way, a little at a time (η is the learning rate):")
     rule = st.empty()  # filled once the ascent toggle has been read
 
-    top = st.columns([3, 2])
-    with top[0]:
+    if projector:  # one wide row each: labels stay readable at large type
         dv.method_picker(cfg)
-    with top[1]:
-        dv.steps_slider(cfg)
-        dv.ascent_toggle(cfg)
+        left, right = st.columns(2)
+        with left:
+            dv.steps_slider(cfg)
+        with right:
+            dv.ascent_toggle(cfg)
+    else:
+        top = st.columns([3, 2])
+        with top[0]:
+            dv.method_picker(cfg)
+        with top[1]:
+            dv.steps_slider(cfg)
+            dv.ascent_toggle(cfg)
     start = dv.start_inputs(fn)
     optimizer_controls(fn, cfg, start, projector)
     dv.write_link(cfg)
@@ -314,13 +322,14 @@ def page() -> None:
         window = dc.view_window(base, [p.points for p in paths])
         ui.show_figure(dv.curve(*key, window, style_name), key="descent_curve",
                        filename="gradient-descent-1d")
-        st.caption("Each optimizer's iterates (x_k, f(x_k)) on the curve: hollow start, "
+        v = fn.names[0]
+        st.caption(f"Each optimizer's iterates ({v}ₖ, f({v}ₖ)) on the curve: hollow start, "
                    "filled end.")
     else:
         st.info(f"f has {n} variables: its paths cannot be drawn, but the loss curves, the "
                 "numbers below and the CSV download show them.")
 
-    summary(runs, paths)
+    summary(runs, paths, projector)
     divergence(fn, analysis, cfg, runs, paths, start, ascent)
     loss_charts(fn, runs, start, cfg, style_name, projector)
     worked_table(fn, cfg, runs, paths, start, ascent)

@@ -82,7 +82,7 @@ def test_bowl_bound_is_one_and_growth_explains_divergence():
     s = stability(BOWL)
     assert s.quadratic and s.point is None
     assert s.eigenvalues == (2.0, 2.0) and s.lam_max == 2.0
-    assert s.bound == pytest.approx(1.0) and s.formula == "2/λ_max"
+    assert s.bound == pytest.approx(1.0) and s.formula == "2/λₘₐₓ"
     assert s.growth(2.0) == pytest.approx(3.0)  # |1 − 2·2|
     assert s.growth(0.1) == pytest.approx(0.8)
     assert s.growth(0.5) == pytest.approx(0.0)  # one step to the minimum

@@ -141,7 +141,7 @@ def test_divergence_is_explained_and_the_safe_rate_button_fixes_it():
     errors = [e.value for e in at.error]
     assert any("Diverged at step" in e for e in errors)
     explained = texts(at)
-    assert "η < 2/λ_max = **1**" in explained
+    assert "η < 2/λₘₐₓ = **1**" in explained
     assert "eigenvalues λ = 2, 2" in explained
     assert "multiplies the distance" in explained and "3" in explained
     assert any(r"H = \left[\begin{matrix}2 & 0\\0 & 2\end{matrix}\right]" in e.body
@@ -160,7 +160,7 @@ def test_momentum_divergence_uses_its_own_bound():
     at = open_page(BOWL, "1,2")
     set_methods(at, ["momentum"])
     set_lr(at, "momentum", 5.0)
-    assert "2(1+μ)/λ_max = **1.9**" in texts(at)
+    assert "2(1+μ)/λₘₐₓ = **1.9**" in texts(at)
     at.button(key="descent_safe_momentum").click().run()
     assert at.select_slider(key="descent_lr_momentum").value == 1.5  # grid ≤ 0.9 × 1.9
 
