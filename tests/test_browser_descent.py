@@ -46,10 +46,9 @@ def test_play_control_exists_and_playing_does_not_break_the_page(page, app_url):
     assert "step k = 0" in current_step(plot)
 
     play.click()
-    page.wait_for_function(
-        "(el) => [...el.querySelectorAll('text.slider-label')].some("
-        "t => /step k = [1-9]/.test(t.textContent))",
-        arg=plot.element_handle(), timeout=15_000)
+    page.wait_for_function(  # by selector: survives a redraw of the chart
+        "() => [...document.querySelectorAll('.js-plotly-plot text.slider-label')].some("
+        "t => /step k = [1-9]/.test(t.textContent))", timeout=30_000)
     plot.locator(".updatemenu-button", has_text="Pause").click()
     paused = current_step(plot)
     assert re.search(r"k = [1-9]\d*", paused)

@@ -339,3 +339,20 @@ def test_settings_survive_a_visit_to_another_page():
 def test_awkward_functions_render(text):
     at = open_page(text, "1,2")
     no_failure(at)
+
+
+def test_start_outside_the_domain_says_so():
+    at = open_page("log(x) + y^2", "-1,2")
+    assert any("outside f's domain" in e.value for e in at.error)
+    assert "No step was taken" in texts(at)
+    assert animation(at)["frames"]
+
+
+def test_ascent_on_an_unbounded_function_explains_the_climb():
+    at = open_page(BOWL, "1,2")
+    set_methods(at, ["gd"])
+    set_lr(at, "gd", 0.5)
+    at.toggle(key=dv.W_ASCENT).set_value(True).run()
+    no_failure(at)
+    assert any("no maximum" in e.value for e in at.error)
+    assert not [b for b in at.button if b.key and b.key.startswith("descent_safe")]
