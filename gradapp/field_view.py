@@ -31,7 +31,6 @@ from .figures import Style
 K_LINK_READ = "field_link_read"  # the link's settings were applied (once per session)
 K_WINDOW = "field_window"  # last valid window: tuple of (lo, hi)
 K_WINDOW_FOR = "field_window_for"  # the function text that window belongs to
-K_CLICK_SEEN = "field_click_seen"  # the last plot selection already applied
 K_LEVEL_FOR = "field_level_for"  # (function, point) the level slider was reset for
 W_RES, W_DENS, W_SCALE, W_RES3 = "field_res", "field_dens", "field_scale", "field_res3"
 W_SLICE, W_LEVEL = "field_slice", "field_level"
@@ -257,32 +256,35 @@ def open_view(labels: Sequence[str], key: str) -> str:
 # ----------------------------------------------------------------------------- the point
 
 
-def take_click(key: str, window) -> tuple[float, float] | None:
-    """The point a click on the plot chose, once: a selection can stay in the widget's
-    state over several reruns, so the one already applied is remembered and ignored —
-    until the selection empties (Streamlit resets it when the figure changes), so that
-    clicking the same spot again later still works. The payload comes from the browser:
-    anything that is not two finite numbers inside the window is ignored."""
-    ss = st.session_state
+def _selected_xy(key: str, window) -> tuple[float, float] | None:
+    """The (x, y) of the plot's current point selection, snapped to a clean number. The
+    payload comes from the browser: anything that is not two finite numbers inside the
+    window is ignored."""
     try:
-        points = ss[key]["selection"]["points"]
-    except (KeyError, TypeError, AttributeError):
-        points = None
-    if not points:
-        ss.pop(K_CLICK_SEEN, None)
-        return None
-    try:
+        points = st.session_state[key]["selection"]["points"]
         x, y = float(points[-1]["x"]), float(points[-1]["y"])
-    except (KeyError, TypeError, ValueError):
+        (xlo, xhi), (ylo, yhi) = window[0], window[1]
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
         return None
-    signature = (key, x, y)
-    if ss.get(K_CLICK_SEEN) == signature:
-        return None
-    ss[K_CLICK_SEEN] = signature
-    (xlo, xhi), (ylo, yhi) = window[0], window[1]
     if not (math.isfinite(x) and math.isfinite(y) and xlo <= x <= xhi and ylo <= y <= yhi):
         return None
     return fc.snap(x, xhi - xlo), fc.snap(y, yhi - ylo)
+
+
+def on_click() -> None:
+    """``on_select`` callback of the contour map: a click (a new point selection) moves
+    the shared point there, keeping any further coordinates (the slice).
+
+    A callback rather than reading the selection on every run: Streamlit calls it only
+    when the browser reports a *new* selection, so a selection that lingers in the
+    widget's state is never applied twice, and clicking the same spot again after the
+    point was moved some other way still works."""
+    xy = _selected_xy(CHART, st.session_state.get(K_WINDOW))
+    if xy is None:
+        return
+    fn = state.current().fn
+    point = state.point_for(fn)
+    state.set_point(fn, [*xy, *point[2:]])
 
 
 def _coordinate_changed(k: int, key: str) -> None:

@@ -48,10 +48,6 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
     """Contour map of f over the (first two variables') plane, with the gradient field,
     the point, its gradient, the level curve's tangent and the measured angle."""
     n = len(fn.variables)
-    click = fv.take_click(fv.CHART, s.window)
-    if click is not None:
-        point = [*click, *point[2:]]
-        state.set_point(fn, point)
     if n >= 3:
         fv.slice_slider(fn, point, s.window[2])
     fv.point_inputs(fn, point, skip=(2,) if n >= 3 else ())
@@ -93,7 +89,7 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
     )
     args = [*names, *(fv.fmt(v, 3) for _, v in fixed)]
     fv.colorbar_title(fig, f"f({', '.join(args)})")
-    st.plotly_chart(fig, on_select="rerun", selection_mode="points", key=fv.CHART,
+    st.plotly_chart(fig, on_select=fv.on_click, selection_mode="points", key=fv.CHART,
                     config=G.plot_config(style))
     if note:
         st.caption(note)

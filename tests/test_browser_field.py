@@ -95,3 +95,10 @@ def test_clicking_the_same_spot_again_after_typing_a_point_still_works(page, app
     _click_map(page, 0.25, 0.75)  # the very same pixel as the first click
     _wait_for_point_change(page, typed)
     assert _query(page)["p"] == clicked
+
+
+def test_click_on_a_slice_keeps_the_slice_coordinate(page, app_url):
+    _open(page, app_url, "f=xyz&p=1,2,3")
+    _click_map(page, 0.25, 0.75)
+    px, py, pz = _wait_for_point_change(page, "1,2,3")
+    assert px < 0 and py < 0 and pz == 3
