@@ -31,7 +31,7 @@ from gradcore import _fieldcalc as fc
 from gradcore._descent import DEFAULTS, LABELS, METHODS, Path, descend, descend_many
 
 from . import figures as G
-from . import state
+from . import state, ui
 
 # session-state keys (all prefixed with the page name)
 K_CFG = "descent_cfg"  # the page's settings (dict), the source of truth for its widgets
@@ -48,7 +48,7 @@ GRID_RES = 100  # contour grid points per side (100 x 100 float32: ~63 KB of JSO
 CLICK_RES = 50  # clickable points per side
 BASIN_SIZES, DEFAULT_BASIN_N = (10, 15, 20, 25, 30), 20
 BASIN_MAX_STEPS = 1000
-POINT_BOUND = 1e6  # as in the share link (state.parse_numbers)
+POINT_BOUND = ui.POINT_BOUND
 
 SHORT = {"gd": "GD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "Adagrad",
          "rmsprop": "RMSprop", "adam": "Adam"}
@@ -336,31 +336,12 @@ def hyper_widgets(method: str, cfg: dict) -> None:
 # ----------------------------------------------------------------------------- the start
 
 
-def _start_key(name: str) -> str:
-    return f"descent_pt_{name}"
-
-
-def _on_start(fn: gc.Function) -> None:
-    state.set_point(fn, [st.session_state[_start_key(n)] for n in fn.names])
-
-
 def start_inputs(fn: gc.Function, per_row: int = 6) -> list[float]:
     """Number inputs for the start θ₀: the point shared by every page (and the link)."""
-    ss = st.session_state
-    point = state.point_for(fn)
-    for name, value in zip(fn.names, point, strict=True):
-        if ss.get(_start_key(name)) != value:
-            ss[_start_key(name)] = value
-    names = list(fn.names)
-    for first in range(0, len(names), per_row):
-        cols = st.columns(min(per_row, max(len(names), 2)))
-        for col, name in zip(cols, names[first:first + per_row], strict=False):
-            col.number_input(f"start {name}₀", key=_start_key(name), min_value=-POINT_BOUND,
-                             max_value=POINT_BOUND, step=0.1, format="%g",
-                             on_change=_on_start, args=(fn,),
-                             help="Where every optimizer starts: the point shared with "
-                                  "the other pages and the link. Or click the plot.")
-    return point
+    return ui.point_inputs(
+        fn, prefix="descent_pt", label="start {name}₀", per_row=per_row,
+        help="Where every optimizer starts: the point shared with the other pages and the "
+             "link. Or click the plot.")
 
 
 def take_click(fn: gc.Function) -> bool:

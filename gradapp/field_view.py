@@ -24,7 +24,7 @@ import gradcore as gc
 from gradcore import _field
 from gradcore import _fieldcalc as fc
 
-from . import state
+from . import state, ui
 from .figures import Style
 
 # session-state keys (all prefixed with the page name)
@@ -287,34 +287,14 @@ def on_click() -> None:
     state.set_point(fn, [*xy, *point[2:]])
 
 
-def _coordinate_changed(k: int, key: str) -> None:
-    fn = state.current().fn
-    point = state.point_for(fn)
-    value = st.session_state.get(key)
-    if k < len(point) and isinstance(value, (int, float)) and math.isfinite(value):
-        point[k] = float(value)
-        state.set_point(fn, point)
-
-
 def point_inputs(fn: gc.Function, point: Sequence[float], skip: Sequence[int] = ()) -> None:
     """Number inputs for the point's coordinates (the keyboard way to move it), kept in
     step with the shared point."""
-    ss = st.session_state
-    shown = [k for k in range(len(fn.names)) if k not in skip]
-    cols = st.columns(max(len(shown), 1) + 1)
-    cols[0].markdown("**Point a**")
-    for col, k in zip(cols[1:], shown, strict=False):
-        key = f"field_pt_{fn.names[k]}"
-        value = float(np.clip(point[k], -fc.MAX_COORDINATE, fc.MAX_COORDINATE))
-        if ss.get(key) != value:
-            ss[key] = value
-        col.number_input(fn.names[k], key=key, format="%g", step=0.1,
-                         min_value=-fc.MAX_COORDINATE, max_value=fc.MAX_COORDINATE,
-                         on_change=_coordinate_changed, args=(k, key))
+    ui.point_inputs(fn, prefix="field_pt", label="{name}", skip=tuple(skip), heading="Point a")
 
 
 def _slice_changed() -> None:
-    _coordinate_changed(2, W_SLICE)
+    ui.coordinate_changed(2, W_SLICE)
 
 
 def slice_slider(fn: gc.Function, point: Sequence[float], rng: tuple[float, float]) -> float:

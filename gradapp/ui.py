@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -98,6 +99,54 @@ def _sidebar() -> None:
             st.caption("Copy this link: it opens the app on the same function, point and "
                        "settings.")
             st.code(share_url(), language=None, wrap_lines=True)
+
+
+POINT_BOUND = 1e6  # as in the share link (state.parse_numbers)
+
+
+def _in_bounds(value: float) -> float:
+    """A shared coordinate as a number input can hold it (another page may have moved the
+    point far away, e.g. a diverging descent)."""
+    if not math.isfinite(value):
+        return 0.0
+    return min(max(float(value), -POINT_BOUND), POINT_BOUND)
+
+
+def coordinate_changed(k: int, key: str) -> None:
+    """Callback of a coordinate widget: move the shared point's k-th coordinate."""
+    fn = state.current().fn
+    point = state.point_for(fn)
+    value = st.session_state.get(key)
+    if k < len(point) and isinstance(value, (int, float)) and math.isfinite(value):
+        point[k] = float(value)
+        state.set_point(fn, point)
+
+
+def point_inputs(fn: gc.Function, *, prefix: str, label: str = "{name} =",
+                 skip: tuple[int, ...] = (), heading: str | None = None, per_row: int = 6,
+                 help: str | None = None) -> list[float]:
+    """Number inputs (keys ``{prefix}_{name}``) for the point shared by every page and the
+    link, kept in step with it; ``skip`` leaves coordinates out (e.g. one set by a slice
+    slider). Returns the point, clamped to what the inputs can hold."""
+    ss = st.session_state
+    point = [_in_bounds(v) for v in state.point_for(fn)]
+    shown = [k for k in range(len(fn.names)) if k not in skip]
+    for k in shown:
+        key = f"{prefix}_{fn.names[k]}"
+        if ss.get(key) != point[k]:
+            ss[key] = point[k]
+    for first in range(0, len(shown), per_row):
+        row = shown[first:first + per_row]
+        cols = st.columns(max(len(row), 2) + (1 if heading else 0))
+        if heading:
+            cols[0].markdown(f"**{heading}**" if first == 0 else "")
+            cols = cols[1:]
+        for col, k in zip(cols, row, strict=False):
+            key = f"{prefix}_{fn.names[k]}"
+            col.number_input(label.format(name=fn.names[k]), key=key, format="%g", step=0.1,
+                             min_value=-POINT_BOUND, max_value=POINT_BOUND,
+                             on_change=coordinate_changed, args=(k, key), help=help)
+    return point
 
 
 def plot_style():

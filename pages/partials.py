@@ -15,7 +15,7 @@ from gradcore import _pointwise as pw
 
 EXPLAIN_TIMEOUT = 2.0  # seconds for one step-by-step derivation
 DISPLAY_TIMEOUT = 1.5  # seconds for the exact substitution at a point
-POINT_BOUND = 1e6  # as in the share link (state.parse_numbers)
+POINT_BOUND = ui.POINT_BOUND
 PER_ROW = 6  # number inputs per row
 
 
@@ -62,40 +62,10 @@ def display(fn: gc.Function, point: list[float], grad) -> pw.PointDisplay | None
 # --- widgets
 
 
-def _point_key(name: str) -> str:
-    return f"partials_pt_{name}"
-
-
-def _in_bounds(value: float) -> float:
-    """A shared coordinate as the number input can hold it (another page may have moved the
-    point far away, e.g. a diverging descent)."""
-    if value != value or value in (float("inf"), float("-inf")):
-        return 0.0
-    return min(max(float(value), -POINT_BOUND), POINT_BOUND)
-
-
-def _on_point(fn: gc.Function) -> None:
-    state.set_point(fn, [st.session_state[_point_key(n)] for n in fn.names])
-
-
 def point_inputs(fn: gc.Function) -> list[float]:
-    """Number inputs for the point, kept in step with the point shared by every page."""
-    ss = st.session_state
-    point = [_in_bounds(v) for v in state.point_for(fn)]
-    for name, value in zip(fn.names, point, strict=True):
-        if ss.get(_point_key(name)) != value:
-            ss[_point_key(name)] = value
-    names = list(fn.names)
-    for start in range(0, len(names), PER_ROW):
-        cols = st.columns(min(PER_ROW, max(len(names), 2)))
-        for col, name in zip(cols, names[start:start + PER_ROW], strict=False):
-            col.number_input(
-                f"{name} =", key=_point_key(name), min_value=-POINT_BOUND,
-                max_value=POINT_BOUND, step=0.1, format="%g", on_change=_on_point,
-                args=(fn,), help="The point a where the gradient is evaluated; shared with "
-                                 "the other pages and the link.",
-            )
-    return point
+    return ui.point_inputs(
+        fn, prefix="partials_pt", help="The point a where the gradient is evaluated; shared "
+                                       "with the other pages and the link.")
 
 
 def _cell(text: str) -> str:
