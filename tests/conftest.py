@@ -77,14 +77,30 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
 
 
-def wait_for_app(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished running the script and rendered."""
+_IDLE = """(quiet) => {
+  const w = window.__geIdle || (window.__geIdle = {since: performance.now()});
+  const status = document.querySelector('[data-testid="stStatusWidget"]');
+  const running = !!status && /running|stop/i.test(status.innerText || '');
+  const now = performance.now();
+  if (running || !document.querySelector('.katex')) { w.since = now; return false; }
+  return now - w.since >= quiet;
+}"""
+
+
+def wait_for_app(page, timeout: float = 45_000, quiet_ms: int = 600) -> None:
+    """Wait until Streamlit has rendered and stayed idle (no script running) for
+    ``quiet_ms``: its running indicator shows only after a short delay, so a single look
+    can catch the page between two reruns."""
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    page.evaluate("() => { window.__geIdle = undefined; }")
+    page.wait_for_function(_IDLE, arg=quiet_ms, timeout=timeout, polling=50)
+
+
+def wait_for_latex(page, fragment: str, timeout: float = 45_000) -> None:
+    """Wait until a rendered formula's TeX source contains ``fragment``."""
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"] button')"
-        " && document.querySelectorAll('.katex').length > 0",
-        timeout=timeout,
-    )
+        "(frag) => [...document.querySelectorAll('.katex-mathml annotation')]"
+        ".some(e => e.textContent.includes(frag))", arg=fragment, timeout=timeout, polling=50)
 
 
 def latex_texts(page) -> list[str]:

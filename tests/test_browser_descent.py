@@ -5,7 +5,7 @@ without breaking the page, and clicking the map moves the start."""
 import re
 
 import pytest
-from conftest import latex_texts, wait_for_app
+from conftest import latex_texts, wait_for_app, wait_for_latex
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -32,6 +32,7 @@ def no_error(page) -> None:
 def test_play_control_exists_and_playing_does_not_break_the_page(page, app_url):
     page.goto(app_url + URL)
     wait_for_app(page)
+    wait_for_latex(page, r"\theta_{k+1} = \theta_k - \eta")
     assert any(r"\theta_{k+1} = \theta_k - \eta" in t for t in latex_texts(page))
     plot = animation(page)
     play = plot.locator(".updatemenu-button", has_text="Play")

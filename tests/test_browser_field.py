@@ -47,6 +47,7 @@ def test_contour_map_is_drawn_with_its_arrows(page, app_url):
 
 def _click_map(page, fx: float, fy: float) -> None:
     """Click the contour map at a fraction (fx, fy) of its plot area (from top left)."""
+    wait_for_app(page)  # not while a rerun is redrawing the map
     page.wait_for_selector(".js-plotly-plot .nsewdrag", timeout=20_000)
     box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
     x = box["x"] + fx * box["width"]
@@ -59,7 +60,7 @@ def _click_map(page, fx: float, fy: float) -> None:
 def _wait_for_point_change(page, old: str) -> list[float]:
     page.wait_for_function(
         "old => new URLSearchParams(window.location.search).get('p') !== old", arg=old,
-        timeout=20_000)
+        timeout=30_000)
     return [float(v) for v in _query(page)["p"].split(",")]
 
 
