@@ -17,8 +17,8 @@ Two engines give the same numbers:
   stopped runs recorded and dropped from the working arrays (no Python work per start).
 
 Both call one compiled function of the coordinates that returns f and ∇f together
-(:func:`_compiled`): straight-line code from reverse-mode differentiation of f's
-expression graph, so ∇f costs about what hand-written code costs; printed with ``*``,
+(:func:`_compiled`): f and the symbolic gradient lambdified with ``cse=True`` (common
+factors pulled out first, so the gradient reuses f's subexpressions); printed with ``*``,
 ``/`` and numpy ufunc calls only (never ``**``, which numpy computes differently for
 scalars and arrays), and both engines do the same floating-point operations in the same
 order. Results agree bit for bit wherever numpy's elementwise functions give an element
@@ -548,73 +548,9 @@ def _is_node(e: sp.Expr) -> bool:
         isinstance(e, sp.Function) and all(isinstance(a, sp.Expr) for a in e.args))
 
 
-def _tape(fn: Function):
-    """f and ∇f by reverse-mode differentiation of f's expression graph, as straight-line
-    code: one statement per operation of f (shared subexpressions computed once), then
-    the adjoints from f back to the variables. This is the code one writes by hand
-    (Himmelblau: a = x²+y−11, b = x+y²−7, f = a²+b², ∂f/∂x = 2a·2x + 2b, …) and costs
-    a small multiple of f, where differentiating symbolically repeats work."""
-    vs = [sp.Symbol(f"_v{k}", real=True) for k in range(len(fn.variables))]
-    expr = _printable(fn.expr).xreplace(dict(zip(fn.variables, vs, strict=True)))
-    stmts: list[tuple[sp.Symbol, sp.Expr]] = []
-    memo: dict[sp.Expr, sp.Expr] = {}
-
-    def visit(e: sp.Expr) -> sp.Expr:
-        if e.is_Symbol or not e.free_symbols:
-            return e
-        hit = memo.get(e)
-        if hit is not None:
-            return hit
-        coeff, rest = e.as_coeff_Mul()
-        if e.is_Mul and coeff != 1:  # a number times something: inline in the parent
-            out = coeff * visit(rest)
-        else:
-            node = e.func(*[visit(a) for a in e.args]) if _is_node(e) else e
-            if node.is_Symbol or not node.free_symbols:
-                out = node
-            else:
-                out = sp.Symbol(f"_t{len(stmts)}", real=True)
-                stmts.append((out, node))
-        memo[e] = out
-        return out
-
-    root = visit(expr)
-    if root.free_symbols and not root.is_Symbol:
-        sym = sp.Symbol(f"_t{len(stmts)}", real=True)
-        stmts.append((sym, root))
-        root = sym
-    adjoint: dict[sp.Symbol, list[sp.Expr]] = {}
-    if root.is_Symbol:
-        adjoint[root] = [sp.S.One]
-    backward: list[tuple[sp.Symbol, sp.Expr]] = []
-    for sym, node in reversed(stmts):
-        bar = sp.Add(*adjoint.pop(sym, ()))
-        if bar == 0:
-            continue
-        coeff, rest = bar.as_coeff_Mul()
-        if not (rest.is_Symbol or bar.is_Number):  # a number times a symbol stays inline
-            a = sp.Symbol(f"_a{len(backward)}", real=True)
-            backward.append((a, bar))
-            bar = a
-        for child in sorted(node.free_symbols, key=lambda c: c.name):
-            local = _printable(sp.diff(node, child)).xreplace({node: sym})
-            if local != 0:
-                adjoint.setdefault(child, []).append(bar * local)
-    grads = [sp.Add(*adjoint.get(v, ())) for v in vs]
-    printer = _ExactPrinter({"fully_qualified_modules": True, "inline": True,
-                             "allow_unknown_functions": True, "user_functions": {}})
-    lines = [f"def _f_and_grad({', '.join(v.name for v in vs)}):"]
-    lines += [f"    {s.name} = {printer.doprint(e)}" for s, e in stmts + backward]
-    lines.append(f"    return [{', '.join(printer.doprint(e) for e in (root, *grads))}]")
-    namespace = {"numpy": np, "_ipow": _ipow}
-    exec("\n".join(lines), namespace)  # code printed from sympy objects, never user text
-    fg = namespace["_f_and_grad"]
-    fg.source = "\n".join(lines)
-    return fg
-
-
 def _symbolic(fn: Function):
-    """f and the symbolic gradient, lambdified with shared subexpressions (the fallback)."""
+    """f and the symbolic gradient, lambdified with shared subexpressions (``cse=True``)
+    and printed without ``**`` (see :class:`_ExactPrinter`)."""
     grad = compile_function(fn).gradient
     exprs = [_printable(e) for e in (fn.expr, *grad)]
     return sp.lambdify(list(fn.variables), exprs, modules=[{"_ipow": _ipow}, "numpy"],
@@ -623,13 +559,10 @@ def _symbolic(fn: Function):
 
 @lru_cache(maxsize=128)
 def _compiled(fn: Function):
-    """[f, ∂f/∂v1, …] as one function of the coordinates, compiled once per function and
-    exact-printed so that floats and arrays give the same numbers. Reverse mode
-    (:func:`_tape`); the symbolic gradient if that fails."""
-    try:
-        return _tape(fn)
-    except Exception:  # noqa: BLE001 - any trouble: the symbolic gradient still works
-        return _symbolic(fn)
+    """[f, ∂f/∂v1, …] as one function of the coordinates, compiled once per function with
+    ``lambdify(..., cse=True)`` and exact-printed so that floats and arrays give the same
+    numbers."""
+    return _symbolic(fn)
 
 
 # ---------------------------------------------------------------------------------------
