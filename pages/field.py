@@ -89,8 +89,8 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
     )
     args = [*names, *(fv.fmt(v, 3) for _, v in fixed)]
     fv.colorbar_title(fig, f"f({', '.join(args)})")
-    st.plotly_chart(fig, on_select=fv.on_click, selection_mode="points", key=fv.CHART,
-                    config=G.plot_config(style))
+    ui.show_figure(fig, key=fv.CHART, filename="gradient-field", on_select=fv.on_click,
+                   selection_mode="points")
     if note:
         st.caption(note)
     _point_note(fn, point, f_a, g2, s)
@@ -149,7 +149,7 @@ def surface_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.S
         style=style, z_title=f"f({names[0]}, {names[1]})", uirevision=_revision(fn, s),
     )
     fv.decorate_3d(fig, names, style)
-    st.plotly_chart(fig, key="field_surface", config=G.plot_config(style))
+    ui.show_figure(fig, key="field_surface", filename="gradient-surface")
     notes = [fv.undefined_message(grid.fraction_undefined)]
     if n_clipped:
         notes.append(f"{n_clipped} extreme values (near a pole) are cut off so the rest of "
@@ -187,7 +187,7 @@ def level_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
     span = s.span(3)
     fv.decorate_3d(fig, names, style, point=point[:3] if on_surface else None,
                    grad=grad[:3], grad_length=0.15 * span)
-    st.plotly_chart(fig, key="field_level_surface", config=G.plot_config(style))
+    ui.show_figure(fig, key="field_level_surface", filename="level-surface")
     note = fv.undefined_message(vol.fraction_undefined, "the box")
     if note:
         st.caption(note)
@@ -231,7 +231,7 @@ def curve_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
     fig = fv.curve_figure(xs, grid.values, name=name, a=a, f_a=f_a, slope=slope,
                           tangent_ys=fc.tangent_line(a, f_a, slope, xs), y_range=y_range,
                           arrow_tip=tip, style=style)
-    st.plotly_chart(fig, key="field_curve", config=G.plot_config(style))
+    ui.show_figure(fig, key="field_curve", filename="derivative-curve")
     note = fv.undefined_message(grid.fraction_undefined)
     if note:
         st.caption(note)

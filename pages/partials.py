@@ -139,7 +139,10 @@ def partials_section(fn: gc.Function, analysis: gc.Analysis, big: str) -> None:
 
 def gradient_section(fn: gc.Function, analysis: gc.Analysis, big: str) -> None:
     st.header("2 · The gradient ∇f is a vector")
-    st.latex(big + pw.gradient_latex(fn, analysis.gradient))
+    tex = pw.gradient_latex(fn, analysis.gradient)
+    st.latex(big + tex)
+    with st.expander("Copy the LaTeX"):
+        st.code(tex, language="latex", wrap_lines=True)
     st.markdown(
         "The gradient stacks the partial derivatives into **a vector, not a number**: one "
         f"component per variable ({len(fn.variables)} here). At each point it points in the "
