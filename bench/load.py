@@ -27,7 +27,7 @@ from playwright.async_api import async_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import CHROMIUM, CHROMIUM_FLAGS, start_server  # noqa: E402
+from conftest import _IDLE, CHROMIUM, CHROMIUM_FLAGS, start_server  # noqa: E402
 
 FUNCTIONS = ["x^2 + 3y", "3xy + y^2", "(1 - x)^2 + 100(y - x^2)^2", "sin(x) cos(y)",
              "e^(x^2 y)", "x^2 - y^2", "(x^2 + y - 11)^2 + (x + y^2 - 7)^2"]
@@ -83,6 +83,12 @@ class _RssSampler(threading.Thread):
             time.sleep(0.1)
 
 
+async def _idle(page, quiet_ms: int = 400) -> None:
+    """Wait until the page has rendered and no script has run for ``quiet_ms``."""
+    await page.evaluate("() => { window.__geIdle = undefined; }")
+    await page.wait_for_function(_IDLE, arg=quiet_ms, timeout=TIMEOUT_S * 1000, polling=50)
+
+
 async def _timed_update(page, action) -> float:
     before = await page.evaluate(_SNAPSHOT)
     start = time.perf_counter()
@@ -96,13 +102,11 @@ async def _app_session(browser, url: str, idx: int, rounds: int, lat: list, erro
     ctx = await browser.new_context(viewport={"width": 1280, "height": 800})
     page = await ctx.new_page()
     try:
-        await page.goto(url, timeout=TIMEOUT_S * 1000)
-        await page.wait_for_selector(".katex", timeout=TIMEOUT_S * 1000)
         for r in range(rounds):
             text = FUNCTIONS[(idx + r) % len(FUNCTIONS)]
             # the Function page: type a function
             await page.goto(url + "/", timeout=TIMEOUT_S * 1000)
-            await page.wait_for_selector(".katex", timeout=TIMEOUT_S * 1000)
+            await _idle(page)
             box = page.get_by_role("textbox", name="f =")
 
             async def type_fn(box=box, text=text):
@@ -112,16 +116,19 @@ async def _app_session(browser, url: str, idx: int, rounds: int, lat: list, erro
             lat.append(await _timed_update(page, type_fn))
             # every other page: open it, then move the point (first number input)
             links = page.locator("[data-testid='stSidebarNav'] a")
-            for i in range(1, await links.count()):
+            n_links = await links.count()
+            if n_links < 2:
+                errors.append(f"session {idx}: no page links found")
+            for i in range(1, n_links):
                 await links.nth(i).click()
-                await page.wait_for_timeout(300)
-                await page.wait_for_selector(".katex", timeout=TIMEOUT_S * 1000)
-                inputs = page.locator("input[type='number']")
+                await page.wait_for_timeout(200)
+                await _idle(page)
+                inputs = page.locator("[data-testid='stMain'] input[type='number']")
                 if await inputs.count():
                     field = inputs.first
 
-                    async def move(field=field, r=r):
-                        await field.fill(str(0.5 + r + idx % 3))
+                    async def move(field=field, r=r, i=i):  # a new value on every page
+                        await field.fill(str(0.5 + r + idx % 3 + 0.25 * i))
                         await field.press("Enter")
 
                     lat.append(await _timed_update(page, move))
@@ -129,7 +136,7 @@ async def _app_session(browser, url: str, idx: int, rounds: int, lat: list, erro
                 if await exc.count():
                     errors.append(f"session {idx}: exception shown on page {i}")
     except Exception as err:  # noqa: BLE001 - counted and reported
-        errors.append(f"session {idx}: {type(err).__name__}: {str(err)[:120]}")
+        errors.append(f"session {idx} at {page.url}: {type(err).__name__}: {str(err)[:80]}")
     finally:
         await ctx.close()
 
@@ -140,9 +147,9 @@ async def _minimal_session(browser, url: str, idx: int, rounds: int, lat: list,
     page = await ctx.new_page()
     try:
         await page.goto(url, timeout=TIMEOUT_S * 1000)
-        await page.wait_for_selector(".katex", timeout=TIMEOUT_S * 1000)
+        await _idle(page)
         box = page.get_by_role("textbox", name="f =")
-        for r in range(rounds * 3):
+        for r in range(rounds * 4):
             async def type_fn(r=r):
                 await box.fill(FUNCTIONS[(idx + r) % len(FUNCTIONS)] + " " * (r % 2))
                 await box.press("Enter")
