@@ -776,8 +776,10 @@ def check_answer(
     symbols = _to_symbols(variables)
     if isinstance(expected, str):  # never sympify text
         expected = parse(expected).expr
+    elif isinstance(expected, bool) or not isinstance(expected, (sp.Basic, int, float)):
+        raise TypeError(f"expected must be a sympy expression, got {type(expected).__name__}")
     elif not isinstance(expected, sp.Basic):
-        expected = sp.sympify(expected, strict=True)
+        expected = sp.Float(expected) if isinstance(expected, float) else sp.Integer(expected)
     if var is not None and fn is not None:
         var = resolve_variable(fn, var)
     elif var is not None:

@@ -375,7 +375,11 @@ def derive(
     """
     if not isinstance(var, sympy.Symbol):
         raise TypeError(f"var must be a sympy Symbol, got {type(var).__name__}")
-    expr = sympy.sympify(expr)
+    if not isinstance(expr, sympy.Basic):  # never sympify: text would reach sympy's eval
+        if isinstance(expr, (int, float)):
+            expr = sympy.Float(expr) if isinstance(expr, float) else sympy.Integer(expr)
+        else:
+            raise TypeError(f"expr must be a sympy expression, got {type(expr).__name__}")
     if variables is None:
         variables = tuple(sorted(expr.free_symbols | {var}, key=lambda s: s.name))
     constants = tuple(v for v in variables if v != var)

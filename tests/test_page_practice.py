@@ -281,7 +281,6 @@ def test_leaving_generated_mode_removes_the_set_from_the_url():
         str(i + 1) for i in range(len(gp.CURATED))]
 
 
-@pytest.mark.skipif(not (ROOT / "pages/partials.py").exists(), reason="no Partials page")
 def test_practice_this_function_on_the_other_pages():
     at = go_to(practice(), 1)
     at.button(key="practice_explore").click().run()
