@@ -123,7 +123,8 @@ async def _app_session(browser, url: str, idx: int, rounds: int, lat: list, erro
                 await links.nth(i).click()
                 await page.wait_for_timeout(200)
                 await _idle(page)
-                inputs = page.locator("[data-testid='stMain'] input[type='number']")
+                inputs = page.locator(
+                    "[data-testid='stMain'] input[type='number']:not([disabled]):visible")
                 if await inputs.count():
                     field = inputs.first
 
