@@ -12,7 +12,11 @@ import streamlit as st
 
 from gradapp import state
 
-st.set_page_config(page_title="Gradient Explorer", page_icon="∇", layout="wide")
+# A projector link opens with the sidebar folded away: the plots get the whole screen.
+st.set_page_config(
+    page_title="Gradient Explorer", page_icon="∇", layout="wide",
+    initial_sidebar_state="collapsed" if st.query_params.get("proj") == "1" else "auto",
+)
 
 HERE = Path(__file__).parent
 PAGES = [  # (file, title, icon): only pages that exist are registered
