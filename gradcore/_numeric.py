@@ -212,8 +212,9 @@ def evaluate_grid(
         view_shape = [1] * len(axes)
         view_shape[dims[k]] = ax.size
         views.append(ax.reshape(view_shape))
+    fn_names = fn.names
     coords = []
-    for name in fn.names:
+    for name in fn_names:
         if name in names:
             coords.append(views[names.index(name)])
         elif name in fixed:
@@ -223,10 +224,11 @@ def evaluate_grid(
     compiled = compile_function(fn)
     with np.errstate(all="ignore"):
         out = compiled._f_and_grad(*coords)
-    values = _full(out[0], shape)
-    grads = [_full(out[1 + fn.names.index(name)], shape) if name in fn.names
-             else np.zeros(shape) for name in names]
-    n_bad = _mask_inplace(values, grads)
+    raw = [out[0], *(out[1 + fn_names.index(n)] if n in fn_names else 0.0 for n in names)]
+    with np.errstate(all="ignore"):  # finite before broadcasting: sums over fewer numbers
+        finite = math.isfinite(sum(float(np.sum(a)) for a in raw))
+    values, *grads = (_full(a, shape) for a in raw)
+    n_bad = 0 if finite else _mask_inplace(values, grads)
     return Grid(names, axes, values, _GradStack(grads), fixed, n_bad)
 
 

@@ -23,6 +23,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sympy as sp
 
@@ -70,8 +71,9 @@ class Function:
     variables: tuple[sp.Symbol, ...]
     text: str = field(compare=False)
 
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
+        """The variables' names, in order."""
         return tuple(v.name for v in self.variables)
 
     def __repr__(self) -> str:
