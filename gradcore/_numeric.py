@@ -88,10 +88,13 @@ class Compiled:
 
 
 def _full(a, shape) -> np.ndarray:
-    arr = np.asarray(a, dtype=float)
-    if arr.shape != shape:
-        arr = np.broadcast_to(arr, shape).copy()
-    return arr
+    """``a`` (an array, a broadcastable piece or a constant) as a writable float array of
+    ``shape``."""
+    if a.__class__ is np.ndarray and a.shape == shape and a.dtype == np.float64:
+        return a
+    out = np.empty(shape)
+    out[...] = a
+    return out
 
 
 def _mask_inplace(values: np.ndarray, grads) -> int:
@@ -227,7 +230,9 @@ def evaluate_grid(
     raw = [out[0], *(out[1 + fn_names.index(n)] if n in fn_names else 0.0 for n in names)]
     with np.errstate(all="ignore"):  # finite before broadcasting: sums over fewer numbers
         finite = math.isfinite(sum(float(np.sum(a)) for a in raw))
-    values, *grads = (_full(a, shape) for a in raw)
+    # an output that is an input (f = x on a 1-D grid) is copied, never shared with axes
+    values, *grads = (_full(np.array(a) if any(a is c for c in coords) else a, shape)
+                      for a in raw)
     n_bad = 0 if finite else _mask_inplace(values, grads)
     return Grid(names, axes, values, _GradStack(grads), fixed, n_bad)
 

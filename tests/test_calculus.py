@@ -146,3 +146,10 @@ def test_analyze_gives_gradient_hessian_and_compiled():
     assert a.gradient == (2 * x, 2 * y)
     assert a.hessian == sp.Matrix([[2, 0], [0, 2]])
     np.testing.assert_allclose(a.compiled.grad(np.array([[1.0, 2.0]])), [[2.0, 4.0]])
+
+
+def test_regression_grid_values_never_share_memory_with_the_axes():
+    # evaluating on broadcast axes: for f = x the compiled function returns its input
+    grid = gc.evaluate_grid(gc.parse("x"), {"x": (0, 1)}, 5)
+    grid.values[0] = 99.0
+    assert grid.axes[0][0] == 0.0
