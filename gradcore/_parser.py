@@ -704,6 +704,10 @@ def parse(text: str) -> Function:
             f"the input is too long ({len(text)} characters; at most {LIMITS.max_length}): "
             "type a shorter function"
         )
+    base = re.search(r"\blog_", text)
+    if base:  # log_2(x): a base written as a subscript
+        raise ParseError("for a logarithm in base b write log(x, b), e.g. log(x, 2)",
+                         base.start() + 3)
     normalised, where = _normalise(text)
     if len(normalised) > 2 * LIMITS.max_length:
         raise ParseError("the input is too long once its symbols are spelled out")

@@ -300,3 +300,10 @@ def test_regression_zero_to_a_variable_power_is_refused():
     with pytest.raises(ParseError, match="0 to a variable power"):
         parse("0^x")
     assert parse("0^2").expr == 0
+
+
+def test_regression_log_with_a_subscript_base_says_how_to_write_it():
+    # log_2(x) got the underscore message meant for x_1
+    with pytest.raises(ParseError, match=r"log\(x, b\)") as err:
+        parse("log_2(x)")
+    assert err.value.position == 3
