@@ -227,9 +227,10 @@ def evaluate_grid(
     compiled = compile_function(fn)
     with np.errstate(all="ignore"):
         out = compiled._f_and_grad(*coords)
-    raw = [out[0], *(out[1 + fn_names.index(n)] if n in fn_names else 0.0 for n in names)]
-    with np.errstate(all="ignore"):  # finite before broadcasting: sums over fewer numbers
-        finite = math.isfinite(sum(float(np.sum(a)) for a in raw))
+        raw = [out[0], *(out[1 + fn_names.index(n)] if n in fn_names else 0.0 for n in names)]
+        # finite before broadcasting: the sums run over fewer numbers
+        finite = math.isfinite(sum(float(a.sum() if a.__class__ is np.ndarray else a)
+                                   for a in raw))
     # an output that is an input (f = x on a 1-D grid) is copied, never shared with axes
     values, *grads = (_full(np.array(a) if any(a is c for c in coords) else a, shape)
                       for a in raw)
