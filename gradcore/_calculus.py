@@ -9,7 +9,7 @@ from threading import Lock
 import numpy as np
 import sympy as sp
 
-from ._parser import Function, ParseError
+from ._parser import Function
 
 __all__ = [
     "gradient", "gradient_at", "hessian", "partial", "resolve_variable", "simplify_bounded",
@@ -117,8 +117,6 @@ def gradient_at(fn: Function, point: Sequence[float] | Mapping[str, float]) -> n
 
     return compile_function(fn).grad(to_point(fn, point)[None, :])[0]
 
-
-_ = ParseError  # re-exported through gradcore
 
 
 def _simplify(expr: sp.Expr) -> sp.Expr:
