@@ -9,7 +9,7 @@ import sympy as sp
 from ._bounded import DEFAULT_TIMEOUT, TooComplexError, run_bounded
 from ._calculus import _remember, gradient, hessian
 from ._numeric import Compiled, compile_function
-from ._parser import Function
+from ._parser import Function, _count_nodes
 
 __all__ = ["MAX_DERIVATIVE_NODES", "Analysis", "analyze"]
 
@@ -27,10 +27,12 @@ class Analysis:
 
 
 def _size(exprs) -> int:
+    """Nodes of all ``exprs`` together, counted only up to just past the limit."""
     n = 0
     for e in exprs:
-        for _ in sp.preorder_traversal(e):
-            n += 1
+        n += _count_nodes(e, MAX_DERIVATIVE_NODES + 1 - n)
+        if n > MAX_DERIVATIVE_NODES:
+            break
     return n
 
 
@@ -48,8 +50,8 @@ def analyze(fn: Function, timeout: float = DEFAULT_TIMEOUT) -> Analysis:
                                    what="Differentiating this function")
     if size > MAX_DERIVATIVE_NODES:
         raise TooComplexError(
-            f"The derivatives of this function are too large to work with ({size} parts; "
-            f"at most {MAX_DERIVATIVE_NODES}). Try a shorter function."
+            f"The derivatives of this function are too large to work with (more than "
+            f"{MAX_DERIVATIVE_NODES} parts). Try a shorter function."
         )
     for v, g in zip(fn.variables, grad, strict=True):
         _remember(fn.expr, v, g)

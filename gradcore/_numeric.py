@@ -12,7 +12,7 @@ import numpy as np
 import sympy as sp
 
 from ._calculus import gradient, to_point
-from ._parser import Function
+from ._parser import Function, _count_nodes
 
 __all__ = [
     "Compiled", "Evaluation", "GradientCheck", "Grid", "check_gradient", "compile_function",
@@ -31,7 +31,7 @@ def _numeric_form(expr: sp.Expr) -> sp.Expr:
     ``simplify``), which lets ``cse`` share them with f: -200x² + 200y becomes 200(y - x²),
     the very subexpression Rosenbrock's f computes."""
     expr = expr.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
-    if expr.is_Add and sum(1 for _ in sp.preorder_traversal(expr)) <= _FACTOR_TERMS_MAX_NODES:
+    if expr.is_Add and _count_nodes(expr, _FACTOR_TERMS_MAX_NODES) <= _FACTOR_TERMS_MAX_NODES:
         expr = sp.factor_terms(expr)
     big = {a: sp.Float(a, 17) for a in expr.atoms(sp.Rational)
            if abs(a.p) > 2**53 or a.q > 2**53}

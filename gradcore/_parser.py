@@ -675,7 +675,9 @@ def _natural_key(sym: sp.Symbol) -> tuple[str, int]:
     return (m.group(1), int(m.group(2) or -1)) if m else (sym.name, -1)
 
 
-def _count_nodes(expr: sp.Expr, limit: int) -> int:
+def _count_nodes(expr: sp.Basic, limit: int) -> int:
+    """Nodes of ``expr``'s tree, counting stops just past ``limit`` (so it is cheap on
+    huge expressions): compare the result with ``limit``."""
     n = 0
     for _ in sp.preorder_traversal(expr):
         n += 1

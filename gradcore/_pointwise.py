@@ -39,7 +39,7 @@ from sympy.printing.str import StrPrinter
 from ._bounded import TooComplexError, run_bounded
 from ._calculus import gradient, hessian, resolve_variable, to_point
 from ._numeric import _numeric_form, compile_function, evaluate
-from ._parser import Function
+from ._parser import Function, _count_nodes
 from ._steps import Derivation, derivation_latex, derive
 
 __all__ = [
@@ -162,15 +162,6 @@ def _small(expr: sp.Expr) -> bool:
     return True
 
 
-def _nodes(expr: sp.Basic, limit: int) -> int:
-    n = 0
-    for _ in sp.preorder_traversal(expr):
-        n += 1
-        if n > limit:
-            break
-    return n
-
-
 # --------------------------------------------------------------------------------------------
 # Plain-text rendering of pieces of f for messages (markdown-safe: no * _ ` $ [ ])
 # --------------------------------------------------------------------------------------------
@@ -200,7 +191,7 @@ class _PlainPrinter(StrPrinter):
 
 def _plain(expr: sp.Basic) -> str:
     """A compact, markdown-safe text form of a (small) expression, e.g. ``x^2 + y^2``."""
-    if _nodes(expr, 30) > 30:
+    if _count_nodes(expr, 30) > 30:
         return "part of f"
     text = _PlainPrinter().doprint(expr).replace("**", "^").replace("*", "·")
     return text.replace("_", " ")
@@ -1054,7 +1045,7 @@ class PointDisplay:
 
 def _exact_value(expr: sp.Expr) -> sp.Expr | None:
     """``expr`` if it is a finite real number worth printing exactly, else None."""
-    if expr.free_symbols or not _small(expr) or _nodes(expr, 25) > 25:
+    if expr.free_symbols or not _small(expr) or _count_nodes(expr, 25) > 25:
         return None
     if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I) or expr.atoms(sp.Float):
         return None
@@ -1084,13 +1075,13 @@ def point_display(expr: sp.Expr, variables: tuple[sp.Symbol, ...],
     # (sympy's printer can hang on unevaluated numeric structures such as
     # (UnevaluatedExpr(1) + 2 + 1)**100).
     names = {v: _number_as_symbol_latex(p) for v, p in exact.items()}
-    value = _exact_value(expr.xreplace(exact)) if _nodes(expr, 200) <= 200 else None
+    value = _exact_value(expr.xreplace(exact)) if _count_nodes(expr, 200) <= 200 else None
     subs = []
     for d in partials:
-        small = _nodes(d, max_nodes) <= max_nodes
+        small = _count_nodes(d, max_nodes) <= max_nodes
         substituted = (sp.latex(d, symbol_names=names, mul_symbol="dot")
                        if small and d.free_symbols else None)
-        ex = _exact_value(d.xreplace(exact)) if _nodes(d, 200) <= 200 else None
+        ex = _exact_value(d.xreplace(exact)) if _count_nodes(d, 200) <= 200 else None
         subs.append(Substitution(d, substituted, ex))
     norm, norm_exact = None, None
     if subs and all(s.exact is not None and s.exact.is_Rational for s in subs):
@@ -1250,7 +1241,7 @@ def substitution_latex(fn: Function, index: int, report: PointReport,
     if sub is None:
         return head + _num_latex(value)
     parts = []
-    if _nodes(sub.symbolic, DISPLAY_MAX_NODES) <= DISPLAY_MAX_NODES:
+    if _count_nodes(sub.symbolic, DISPLAY_MAX_NODES) <= DISPLAY_MAX_NODES:
         parts.append(_latex(sub.symbolic))
     if sub.substituted is not None:
         parts.append(sub.substituted)

@@ -22,6 +22,7 @@ import sympy
 from sympy.printing.latex import LatexPrinter
 
 from ._calculus import _diff
+from ._parser import _count_nodes
 
 __all__ = [
     "CONSTANT_COLOR",
@@ -311,17 +312,8 @@ def _pending(expr: sympy.Basic, var: sympy.Symbol) -> list[sympy.Derivative]:
     return found
 
 
-def _nodes_exceed(expr: sympy.Basic, limit: int) -> bool:
-    n = 0
-    for _ in sympy.preorder_traversal(expr):
-        n += 1
-        if n > limit:
-            return True
-    return False
-
-
 def _too_big(expr: sympy.Expr, limit: int) -> bool:
-    return _nodes_exceed(expr, limit) or sympy.count_ops(expr) > limit
+    return _count_nodes(expr, limit) > limit or sympy.count_ops(expr) > limit
 
 
 def _intro_note(var: sympy.Symbol, constants: tuple[sympy.Symbol, ...]) -> str:
@@ -414,7 +406,7 @@ def derive(
         nxt = current.xreplace(mapping)
         if nxt == current:  # no progress (e.g. an undefined function): stop explaining
             break
-        if _nodes_exceed(nxt, step_limit):
+        if _count_nodes(nxt, step_limit) > step_limit:
             return make([first, final], True, TOO_LARGE_MESSAGE)
         steps.append(Step(nxt, tuple(rules), _step_note(notes)))
         current = nxt
