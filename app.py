@@ -3,10 +3,8 @@ function being explored lives in session state (and the URL), shared by every pa
 
 Because a ``pages/`` folder sits beside this script, Streamlit may first run a page file
 on its own (legacy multipage mode); ``state.ensure_navigation`` switches that off and
-reruns through this script. Pages also call ``state.init()`` (idempotent) through
-``ui.guarded``."""
-
-from pathlib import Path
+reruns through this script. Each page sets up the shared state itself (``state.init()``
+through ``ui.guarded``), so it works however Streamlit runs it."""
 
 import streamlit as st
 
@@ -18,8 +16,7 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if st.query_params.get("proj") == "1" else "auto",
 )
 
-HERE = Path(__file__).parent
-PAGES = [  # (file, title, icon): only pages that exist are registered
+PAGES = [  # (file, title, icon)
     ("pages/function.py", "Function", ":material/function:"),
     ("pages/partials.py", "Partial derivatives", ":material/calculate:"),
     ("pages/field.py", "Gradient field", ":material/explore:"),
@@ -28,10 +25,9 @@ PAGES = [  # (file, title, icon): only pages that exist are registered
 ]
 
 state.ensure_navigation()
-state.init()
 pages = [
     st.Page(path, title=title, icon=icon, default=(i == 0))
-    for i, (path, title, icon) in enumerate(p for p in PAGES if (HERE / p[0]).exists())
+    for i, (path, title, icon) in enumerate(PAGES)
 ]
 page = st.navigation(pages)
 page.run()
