@@ -49,7 +49,6 @@ class Compiled:
     fn: Function
     gradient: tuple[sp.Expr, ...]
     _f_and_grad: object
-    _grad: object
 
     @property
     def n(self) -> int:
@@ -81,10 +80,6 @@ class Compiled:
         undefined or not finite."""
         return self.value_and_grad(points)[1]
 
-    def grad_columns(self, *cols: np.ndarray) -> list[np.ndarray]:
-        """The raw compiled gradient on coordinate arrays (no masking, no copies): for hot
-        loops such as descent, which check finiteness themselves."""
-        return self._grad(*cols)
 
 
 def _full(a, shape) -> np.ndarray:
@@ -127,8 +122,7 @@ def compile_function(fn: Function) -> Compiled:
     exprs = [_numeric_form(e) for e in (fn.expr, *grad)]
     args = list(fn.variables)
     f_and_grad = sp.lambdify(args, exprs, "numpy", cse=True, dummify=True)
-    grad_only = sp.lambdify(args, exprs[1:], "numpy", cse=True, dummify=True)
-    return Compiled(fn, grad, f_and_grad, grad_only)
+    return Compiled(fn, grad, f_and_grad)
 
 
 @dataclass(frozen=True)
