@@ -393,13 +393,13 @@ def grid(text: str, window: tuple[tuple[float, float], ...], resolution: int) ->
     return gc.evaluate_grid(fn, dict(zip(fn.names, window, strict=False)), int(resolution))
 
 
-def _click_layer(xs, ys) -> go.Scatter:
+def _click_layer(xs, ys) -> dict:
     """A transparent marker layer over the plot: clicking anywhere selects a point of it
     (Plotly reports no selection on contour traces)."""
     X, Y = np.meshgrid(np.linspace(xs[0], xs[-1], CLICK_RES),
                        np.linspace(ys[0], ys[-1], CLICK_RES))
-    return go.Scatter(
-        x=X.ravel().astype(np.float32), y=Y.ravel().astype(np.float32), mode="markers",
+    return G.trace(
+        "scatter", x=X.ravel().astype(np.float32), y=Y.ravel().astype(np.float32), mode="markers",
         name=G.CLICK_LAYER_NAME, showlegend=False,
         marker=dict(size=10, opacity=0, color="black"),
         selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
@@ -420,8 +420,8 @@ def animation(text: str, runs_: tuple[Run, ...], start: tuple[float, ...], steps
                            [dc.plottable(p.points) for p in paths],
                            labels=[r.legend(style_name) for r in runs_],
                            colors=[COLORS[r.method] for r in runs_], style=style,
-                           x_title=names[0], y_title=names[1])
-    fig.add_trace(_click_layer(g.axes[0], g.axes[1]))  # appended: frames keep their indices
+                           x_title=names[0], y_title=names[1],
+                           extra_traces=[_click_layer(g.axes[0], g.axes[1])])
     return fig
 
 
@@ -509,22 +509,22 @@ def curve_figure(xs, ys, path_xs, path_fs, labels, colors, style: G.Style,
     run leaves the view instead of flattening the curve."""
     xs = np.asarray(xs, dtype=np.float64)
     ys = dc.plottable(ys)
-    traces = [go.Scatter(x=xs, y=ys, mode="lines", name=f"f({name})",
+    traces = [G.trace("scatter", x=xs, y=ys, mode="lines", name=f"f({name})",
                          line=dict(color="#444444", width=style.line_width),
                          hovertemplate=f"{name} = %{{x:.4g}}<br>f = %{{y:.4g}}"
                                        "<extra></extra>")]
     for i, (px, pf, lab, c) in enumerate(zip(path_xs, path_fs, labels, colors,
                                              strict=True)):
         sym = G.PATH_SYMBOLS[i % len(G.PATH_SYMBOLS)]
-        traces.append(go.Scatter(
-            x=px, y=pf, mode="lines+markers", name=lab,
+        traces.append(G.trace(
+            "scatter", x=px, y=pf, mode="lines+markers", name=lab,
             line=dict(color=c, width=style.line_width * 0.6),
             marker=dict(color=c, size=style.marker_size * 0.7, symbol=sym),
             hovertemplate=f"{lab}<br>k = %{{pointNumber}}<br>{name} = %{{x:.4g}}<br>"
                           "f = %{y:.4g}<extra></extra>"))
         if len(px):
-            traces.append(go.Scatter(
-                x=[px[0], px[-1]], y=[pf[0], pf[-1]], mode="markers", showlegend=False,
+            traces.append(G.trace(
+                "scatter", x=[px[0], px[-1]], y=[pf[0], pf[-1]], mode="markers", showlegend=False,
                 hoverinfo="skip", marker=dict(color=["white", c], size=style.marker_size * 1.4,
                                               symbol=sym, line=dict(color=c, width=3))))
     finite = ys[np.isfinite(ys)]
@@ -535,8 +535,7 @@ def curve_figure(xs, ys, path_xs, path_fs, labels, colors, style: G.Style,
         y_range = [lo - pad, hi + pad]
     axis = dict(tickfont=_font(style, style.tick_size), showline=True, mirror=True,
                 linecolor="#444444", ticks="outside", zeroline=False, gridcolor="#e5e5e5")
-    fig = go.Figure(data=traces)
-    fig.update_layout(
+    return G.figure(traces, dict(
         template=style.template, height=style.height, font=_font(style),
         margin=dict(l=12 + 3 * style.font_size, r=20, t=30, b=40 + 5 * style.font_size),
         xaxis=dict(axis, title=dict(text=name, font=_font(style)),
@@ -544,5 +543,4 @@ def curve_figure(xs, ys, path_xs, path_fs, labels, colors, style: G.Style,
         yaxis=dict(axis, title=dict(text=f"f({name})", font=_font(style)), range=y_range),
         legend=dict(orientation="h", y=-0.18, x=0, font=_font(style)),
         hovermode="closest", paper_bgcolor="white", plot_bgcolor="white",
-    )
-    return fig
+    ))

@@ -24,6 +24,7 @@ import gradcore as gc
 from gradcore import _field
 from gradcore import _fieldcalc as fc
 
+from . import figures as G
 from . import state, ui
 from .figures import Style
 
@@ -341,28 +342,27 @@ def curve_figure(xs, ys, *, name: str, a: float, f_a: float, slope: float, tange
     the gradient f'(a) as an arrow along the x direction from (a, f(a)) to
     (``arrow_tip``, f(a)) (drawn as an annotation, so its head keeps its shape)."""
     traces = [
-        go.Scatter(x=np.asarray(xs, np.float64), y=np.asarray(ys, np.float64),
-                   mode="lines", name=f"f({name})",
-                   line=dict(color=style.palette[5], width=style.line_width),
-                   hovertemplate=f"{name} = %{{x:.4g}}<br>f = %{{y:.4g}}<extra></extra>"),
-        go.Scatter(x=np.asarray(xs, np.float64), y=np.asarray(tangent_ys, np.float64),
-                   mode="lines", name="tangent line", hoverinfo="skip",
-                   line=dict(color=style.tangent_color, width=style.line_width, dash="dash")),
+        G.trace("scatter", x=np.asarray(xs, np.float64), y=np.asarray(ys, np.float64),
+                mode="lines", name=f"f({name})",
+                line=dict(color=style.palette[5], width=style.line_width),
+                hovertemplate=f"{name} = %{{x:.4g}}<br>f = %{{y:.4g}}<extra></extra>"),
+        G.trace("scatter", x=np.asarray(xs, np.float64), y=np.asarray(tangent_ys, np.float64),
+                mode="lines", name="tangent line", hoverinfo="skip",
+                line=dict(color=style.tangent_color, width=style.line_width, dash="dash")),
     ]
     show_arrow = arrow_tip is not None and math.isfinite(arrow_tip) and math.isfinite(f_a)
     if show_arrow:  # legend entry for the annotation arrow
-        traces.append(go.Scatter(x=[a, arrow_tip], y=[f_a, f_a], mode="lines",
-                                 name=f"∇f(a) = f′(a) = {fmt(slope, 3)}", hoverinfo="skip",
-                                 line=dict(color=style.gradient_color,
-                                           width=style.line_width * 1.4)))
-    traces.append(go.Scatter(x=[a], y=[f_a], mode="markers", name=f"a = {fmt(a, 3)}",
-                             hoverinfo="skip",
-                             marker=dict(size=style.marker_size * 1.3, color=style.point_color,
-                                         line=dict(color="white", width=2))))
-    fig = go.Figure(data=traces)
+        traces.append(G.trace("scatter", x=[a, arrow_tip], y=[f_a, f_a], mode="lines",
+                              name=f"∇f(a) = f′(a) = {fmt(slope, 3)}", hoverinfo="skip",
+                              line=dict(color=style.gradient_color,
+                                        width=style.line_width * 1.4)))
+    traces.append(G.trace("scatter", x=[a], y=[f_a], mode="markers", name=f"a = {fmt(a, 3)}",
+                          hoverinfo="skip",
+                          marker=dict(size=style.marker_size * 1.3, color=style.point_color,
+                                      line=dict(color="white", width=2))))
     axis = dict(tickfont=_font(style, style.tick_size), showline=True, mirror=True,
                 linecolor="#444444", ticks="outside", zeroline=False, gridcolor="#e5e5e5")
-    fig.update_layout(
+    layout = dict(
         template=style.template, height=int(style.height * 0.8), font=_font(style),
         margin=dict(l=12 + 3 * style.font_size, r=20, t=30, b=40 + 5 * style.font_size),
         xaxis=dict(axis, title=dict(text=name, font=_font(style))),
@@ -372,38 +372,27 @@ def curve_figure(xs, ys, *, name: str, a: float, f_a: float, slope: float, tange
         hovermode="closest", paper_bgcolor="white", plot_bgcolor="white",
     )
     if show_arrow:
-        fig.add_annotation(x=arrow_tip, y=f_a, ax=a, ay=f_a, xref="x", yref="y", axref="x",
-                           ayref="y", showarrow=True, arrowhead=2, arrowsize=1.2,
-                           arrowwidth=style.line_width * 1.4, arrowcolor=style.gradient_color,
-                           text="")
-    return fig
+        layout["annotations"] = [dict(
+            x=arrow_tip, y=f_a, ax=a, ay=f_a, xref="x", yref="y", axref="x", ayref="y",
+            showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=style.line_width * 1.4,
+            arrowcolor=style.gradient_color, text="")]
+    return G.figure(traces, layout)
 
 
-def colorbar_title(fig: go.Figure, text: str) -> go.Figure:
-    """Retitle the contour's colour bar (e.g. ``f(x, y, 3)`` on a slice)."""
-    return fig.update_traces(colorbar_title_text=text, selector=dict(type="contour"))
-
-
-def decorate_3d(fig: go.Figure, names: Sequence[str], style: Style, *, point=None,
-                grad=None, grad_length: float = 1.0) -> go.Figure:
-    """Axis titles from the variables' names, and (for a level surface through the point)
-    the point with its gradient as a short line: the normal of the surface."""
-    fig.update_layout(scene=dict(xaxis_title_text=names[0], yaxis_title_text=names[1],
-                                 **({"zaxis_title_text": names[2]} if len(names) > 2
-                                    else {})))
-    if point is not None:
-        p = np.asarray(point, dtype=np.float64).reshape(3)
-        fig.add_trace(go.Scatter3d(
-            x=p[:1], y=p[1:2], z=p[2:], mode="markers", name=f"a = {fmt_vec(p, 3)}",
-            hoverinfo="skip", marker=dict(size=style.marker_size * 0.7,
-                                          color=style.point_color,
-                                          line=dict(color="white", width=2))))
-        if grad is not None:
-            tip = _field.gradient_tip(p, grad, grad_length)
-            if np.all(np.isfinite(tip)):
-                seg = np.vstack([p, tip])
-                fig.add_trace(go.Scatter3d(
-                    x=seg[:, 0], y=seg[:, 1], z=seg[:, 2], mode="lines",
-                    name=f"∇f(a) = {fmt_vec(grad, 3)}", hoverinfo="skip",
-                    line=dict(color=style.gradient_color, width=style.line_width * 2.5)))
-    return fig
+def point_traces_3d(style: Style, point, grad=None, grad_length: float = 1.0) -> list[dict]:
+    """The point on a level surface and its gradient as a short line from it: the normal
+    of the surface (traces to add to :func:`gradapp.figures.isosurface_figure`)."""
+    p = np.asarray(point, dtype=np.float64).reshape(3)
+    out = [G.trace("scatter3d", x=p[:1], y=p[1:2], z=p[2:], mode="markers",
+                   name=f"a = {fmt_vec(p, 3)}", hoverinfo="skip",
+                   marker=dict(size=style.marker_size * 0.7, color=style.point_color,
+                               line=dict(color="white", width=2)))]
+    if grad is not None:
+        tip = _field.gradient_tip(p, grad, grad_length)
+        if np.all(np.isfinite(tip)):
+            seg = np.vstack([p, tip])
+            out.append(G.trace("scatter3d", x=seg[:, 0], y=seg[:, 1], z=seg[:, 2],
+                               mode="lines", name=f"∇f(a) = {fmt_vec(grad, 3)}",
+                               hoverinfo="skip", line=dict(color=style.gradient_color,
+                                                           width=style.line_width * 2.5)))
+    return out

@@ -15,11 +15,13 @@ modebar camera button exports slide-ready PNGs.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.colors import get_colorscale, hex_to_rgb, sample_colorscale, unlabel_rgb
 
 from gradcore import _field
@@ -38,6 +40,8 @@ __all__ = [
     "loss_figure",
     "plot_config",
     "surface_figure",
+    "trace",
+    "figure",
 ]
 
 #: Okabe–Ito colourblind-safe palette.
@@ -167,6 +171,56 @@ def plot_config(style: Style | None = None) -> dict:
     }
 
 
+# --------------------------------------------------------------------------- assembly
+
+
+def trace(kind: str, **props) -> dict:
+    """One trace as a plain dict: ``{"type": kind, **props}``.
+
+    Properties use Plotly's nested names spelled out (``contours=dict(z=dict(...))``,
+    ``title=dict(text=...)``): :func:`figure` does not validate, so the ``a_b``
+    shorthands Plotly's validating constructors expand would reach the browser as-is."""
+    return {"type": kind, **props}
+
+
+@functools.cache
+def _template(name: str) -> dict:
+    return pio.templates[name].to_plotly_json()
+
+
+def figure(data: Sequence[dict], layout: dict, frames: Sequence[dict] | None = None
+           ) -> go.Figure:
+    """A ``go.Figure`` assembled from plain dicts without Plotly's per-property validation.
+
+    Validation is most of the cost of a figure in plotly 7 (20-70 ms each: the template is
+    deep-copied and every property runs a validator), and a page rerun sends several; the
+    builders are checked against validating Plotly in ``tests/test_figures.py`` instead
+    (a validated copy must serialise to the same JSON). A ``template`` given by name is
+    expanded once and reused."""
+    layout = _pruned(layout)
+    if isinstance(layout.get("template"), str):
+        layout["template"] = _template(layout["template"])
+    spec: dict = {"data": [_pruned(t) for t in data], "layout": layout}
+    if frames:
+        spec["frames"] = list(frames)
+    return go.Figure(spec, skip_invalid=False, _validate=False)
+
+
+def _pruned(props: dict) -> dict:
+    """``props`` without ``None`` values, nested dicts included (Plotly's validation
+    drops them; unvalidated they would reach the browser as ``null``)."""
+    out = {}
+    for k, v in props.items():
+        if v is None:
+            continue
+        if isinstance(v, dict):
+            v = _pruned(v)
+        elif isinstance(v, list) and v and isinstance(v[0], dict):
+            v = [_pruned(x) if isinstance(x, dict) else x for x in v]
+        out[k] = v
+    return out
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -263,6 +317,11 @@ def _light_scale(name: str, alpha: float) -> list:
     return out
 
 
+def _scale(name: str) -> list:
+    """A named colour scale as the explicit list validation would send."""
+    return [[pos, c] for pos, c in get_colorscale(name)]
+
+
 def _grey_scale() -> list:
     return [[0.0, "#7a7a7a"], [1.0, "#7a7a7a"]]
 
@@ -270,11 +329,11 @@ def _grey_scale() -> list:
 def _contour_trace(
     xs, ys, Z32, style: Style, *, n_levels: int, coloring: str, opacity: float,
     showlabels: bool = True, showscale: bool = True, robust: bool = True, z_title="f(x, y)",
-) -> go.Contour:
+) -> dict:
     start, end, size = _field.contour_levels(Z32, n_levels, robust=robust)
     lines_only = coloring == "lines"
-    return go.Contour(
-        x=_f64(xs),
+    return trace(
+        "contour", x=_f64(xs),
         y=_f64(ys),
         z=Z32,
         name="f",
@@ -299,13 +358,13 @@ def _contour_trace(
     )
 
 
-def _undefined_trace(xs, ys, Z) -> go.Heatmap | None:
+def _undefined_trace(xs, ys, Z) -> dict | None:
     """Grey patch over cells where Z is NaN/inf (Plotly's contour would bleed there)."""
     bad = ~np.isfinite(np.asarray(Z, dtype=np.float64))
     if not bad.any():
         return None
-    return go.Heatmap(
-        x=_f64(xs),
+    return trace(
+        "heatmap", x=_f64(xs),
         y=_f64(ys),
         z=bad.astype(np.uint8),  # 1 byte per cell; 0 cells are fully transparent
         name="undefined",
@@ -332,12 +391,12 @@ def _xy_layout(style: Style, xs, ys, x_title: str, y_title: str) -> dict:
 
 
 def _halo_line(x, y, width: float, *, name: str, color: str, dash: str | None = None,
-               showlegend: bool = True) -> list[go.Scatter]:
+               showlegend: bool = True) -> list[dict]:
     """A line drawn over a wider white line, so it reads on any background."""
     x, y = _f64(x), _f64(y)
-    halo = go.Scatter(x=x, y=y, mode="lines", line=dict(color="white", width=width + 3),
+    halo = trace("scatter", x=x, y=y, mode="lines", line=dict(color="white", width=width + 3),
                       hoverinfo="skip", showlegend=False, name=f"{name} (halo)")
-    main = go.Scatter(x=x, y=y, mode="lines", name=name, showlegend=showlegend,
+    main = trace("scatter", x=x, y=y, mode="lines", name=name, showlegend=showlegend,
                       line=dict(color=color, width=width, dash=dash), hoverinfo="skip")
     return [halo, main]
 
@@ -352,8 +411,8 @@ def _stepped_colorscale(colors: Sequence[str]) -> list:
 
 def _arrow_traces(arr: Arrows | Sequence[ArrowBin], style: Style, xs, ys) -> list:
     if isinstance(arr, Arrows):
-        return [go.Scatter(
-            x=_f32(arr.x), y=_f32(arr.y), mode="lines", name="∇f direction",
+        return [trace(
+            "scatter", x=_f32(arr.x), y=_f32(arr.y), mode="lines", name="∇f direction",
             line=dict(color=style.arrow_color, width=style.arrow_width),
             hoverinfo="skip", connectgaps=False,
         )]
@@ -366,8 +425,8 @@ def _arrow_traces(arr: Arrows | Sequence[ArrowBin], style: Style, xs, ys) -> lis
     for b, c in zip(bins, colors, strict=True):
         if b.count == 0:
             continue
-        traces.append(go.Scatter(
-            x=_f32(b.arrows.x), y=_f32(b.arrows.y), mode="lines",
+        traces.append(trace(
+            "scatter", x=_f32(b.arrows.x), y=_f32(b.arrows.y), mode="lines",
             name=f"|∇f| {_fmt(b.lo)}–{_fmt(b.hi)}", legendgroup="arrows", showlegend=False,
             line=dict(color=c, width=style.arrow_width * 1.3), hoverinfo="skip",
         ))
@@ -377,8 +436,8 @@ def _arrow_traces(arr: Arrows | Sequence[ArrowBin], style: Style, xs, ys) -> lis
         hi = lo + 1.0
     x0 = float(np.nanmin(_f64(xs))) if np.size(xs) else 0.0
     y0 = float(np.nanmin(_f64(ys))) if np.size(ys) else 0.0
-    traces.append(go.Scatter(
-        x=[x0], y=[y0], mode="markers", name="|∇f| scale", showlegend=False,
+    traces.append(trace(
+        "scatter", x=[x0], y=[y0], mode="markers", name="|∇f| scale", showlegend=False,
         hoverinfo="skip",
         marker=dict(
             color=[lo], cmin=lo, cmax=hi, opacity=0, size=1,
@@ -391,15 +450,15 @@ def _arrow_traces(arr: Arrows | Sequence[ArrowBin], style: Style, xs, ys) -> lis
     return traces
 
 
-def _click_layer(xs, ys, Z32, max_per_axis: int) -> go.Scatter:
+def _click_layer(xs, ys, Z32, max_per_axis: int) -> dict:
     xs, ys = _f64(xs), _f64(ys)
     sx = max(1, int(np.ceil(xs.size / max_per_axis)))
     sy = max(1, int(np.ceil(ys.size / max_per_axis)))
     X, Y = np.meshgrid(xs[::sx], ys[::sy])
     F = Z32[::sy, ::sx]
     keep = np.isfinite(F).ravel()
-    return go.Scatter(
-        x=_f32(X.ravel()[keep]),
+    return trace(
+        "scatter", x=_f32(X.ravel()[keep]),
         y=_f32(Y.ravel()[keep]),
         customdata=F.ravel()[keep],
         mode="markers",
@@ -412,10 +471,10 @@ def _click_layer(xs, ys, Z32, max_per_axis: int) -> go.Scatter:
     )
 
 
-def _point_trace(point, style: Style, name: str) -> go.Scatter:
+def _point_trace(point, style: Style, name: str) -> dict:
     p = _f64(point).reshape(2)
-    return go.Scatter(
-        x=p[:1], y=p[1:], mode="markers", name=name, hoverinfo="skip",
+    return trace(
+        "scatter", x=p[:1], y=p[1:], mode="markers", name=name, hoverinfo="skip",
         marker=dict(size=style.marker_size * 1.3, color=style.point_color,
                     line=dict(color="white", width=3 if style.is_projector else 2)),
         unselected=dict(marker=dict(opacity=1)),
@@ -450,6 +509,7 @@ def contour_figure(
     click_resolution: int = 100,
     x_title: str = "x",
     y_title: str = "y",
+    z_title: str = "f(x, y)",
     uirevision: str | None = None,
 ) -> go.Figure:
     """Contour map of ``Z`` (shape ``(len(ys), len(xs))``) with gradient overlays.
@@ -471,6 +531,7 @@ def contour_figure(
       the only hoverable trace, so ``st.plotly_chart(on_select="rerun",
       selection_mode="points")`` reports the clicked ``x, y`` (hover shows f).
       Layout uses ``clickmode="event+select"`` and ``dragmode="pan"``.
+    * ``x_title``, ``y_title`` name the axes, ``z_title`` the colour bar.
     * Equal x/y aspect; axis ranges fixed to the grid.  Render with
       ``config=plot_config(style)`` (PNG export, scale 3).
     """
@@ -480,7 +541,8 @@ def contour_figure(
     coloring = coloring or ("lines" if binned else "fill")
 
     traces: list = [_contour_trace(xs, ys, Z32, style, n_levels=n_levels, coloring=coloring,
-                                   opacity=style.fill_opacity, robust=robust_levels)]
+                                   opacity=style.fill_opacity, robust=robust_levels,
+                                   z_title=z_title)]
     undefined = _undefined_trace(xs, ys, Z)
     if undefined is not None:
         traces.append(undefined)
@@ -507,8 +569,7 @@ def contour_figure(
     if point is not None:
         traces.append(_point_trace(point, style, f"a = {_fmt_vec(point)}"))
 
-    fig = go.Figure(data=traces)
-    fig.update_layout(
+    layout = dict(
         **_base_layout(style, title),
         **_xy_layout(style, xs, ys, x_title, y_title),
         clickmode="event+select",
@@ -517,13 +578,13 @@ def contour_figure(
         uirevision=uirevision,
     )
     if undefined is not None and undefined_note != "":
-        fig.add_annotation(
+        layout["annotations"] = [dict(
             text=undefined_note or "grey: f undefined", xref="x domain", yref="y domain",
             x=0.01, y=0.99, xanchor="left", yanchor="top", showarrow=False,
             font=_font(style, max(12, style.font_size - 2)),
             bgcolor="rgba(255,255,255,0.85)", bordercolor=_UNDEFINED_GREY, borderwidth=1,
-        )
-    return fig
+        )]
+    return figure(traces, layout)
 
 
 def _scene_axis(style: Style, title: str) -> dict:
@@ -560,6 +621,7 @@ def surface_figure(
     title: str = "",
     n_levels: int = 20,
     z_title: str = "f(x, y)",
+    axis_titles: tuple[str, str] = ("x", "y"),
     uirevision: str | None = None,
 ) -> go.Figure:
     """3-D surface ``z = f(x, y)`` with floor-projected contours.
@@ -577,18 +639,19 @@ def surface_figure(
     Z32 = _f32(Z)
     start, end, size = _field.contour_levels(Z32, n_levels)
     xs64, ys64 = _f64(xs), _f64(ys)
-    traces: list = [go.Surface(
-        x=xs64, y=ys64, z=Z32, name="f", colorscale=style.colorscale, cmin=start, cmax=end,
+    traces: list = [trace(
+        "surface", x=xs64, y=ys64, z=Z32, name="f", colorscale=_scale(style.colorscale), cmin=start,
+        cmax=end,
         colorbar=_colorbar(style, z_title),
-        contours_z=dict(show=True, project_z=True, usecolormap=True, start=start, end=end,
-                        size=size, width=2 if style.is_projector else 1),
+        contours=dict(z=dict(show=True, project=dict(z=True), usecolormap=True, start=start,
+                             end=end, size=size, width=2 if style.is_projector else 1)),
         hovertemplate="x = %{x:.4g}<br>y = %{y:.4g}<br>f = %{z:.4g}<extra></extra>",
         lighting=dict(ambient=0.7, diffuse=0.6, specular=0.1),
     )]
     if plane is not None:
         px, py, PZ = plane
-        traces.append(go.Surface(
-            x=_f64(px), y=_f64(py), z=_f32(PZ), name="tangent plane", showscale=False,
+        traces.append(trace(
+            "surface", x=_f64(px), y=_f64(py), z=_f32(PZ), name="tangent plane", showscale=False,
             colorscale=[[0, style.tangent_color], [1, style.tangent_color]], opacity=0.45,
             showlegend=True, hoverinfo="skip",
         ))
@@ -596,37 +659,36 @@ def surface_figure(
         seg = _f64(ascent).reshape(2, 3)
         if np.all(np.isfinite(seg)):
             d = seg[1] - seg[0]
-            traces.append(go.Scatter3d(
-                x=seg[:, 0], y=seg[:, 1], z=seg[:, 2], mode="lines",
+            traces.append(trace(
+                "scatter3d", x=seg[:, 0], y=seg[:, 1], z=seg[:, 2], mode="lines",
                 name="steepest ascent", hoverinfo="skip",
                 line=dict(color=style.gradient_color, width=style.line_width * 2),
             ))
-            traces.append(go.Cone(
-                x=seg[1:, 0], y=seg[1:, 1], z=seg[1:, 2], u=d[:1], v=d[1:2], w=d[2:],
+            traces.append(trace(
+                "cone", x=seg[1:, 0], y=seg[1:, 1], z=seg[1:, 2], u=d[:1], v=d[1:2], w=d[2:],
                 anchor="tip", sizemode="absolute", sizeref=0.25 * float(np.linalg.norm(d)),
                 colorscale=[[0, style.gradient_color], [1, style.gradient_color]],
                 showscale=False, hoverinfo="skip", name="steepest ascent",
             ))
     if point is not None and f_point is not None:
         p = _f64(point).reshape(2)
-        traces.append(go.Scatter3d(
-            x=p[:1], y=p[1:], z=_f64([f_point]), mode="markers",
+        traces.append(trace(
+            "scatter3d", x=p[:1], y=p[1:], z=_f64([f_point]), mode="markers",
             name=f"(a, f(a)) = {_fmt_vec([p[0], p[1], f_point])}", hoverinfo="skip",
             marker=dict(size=style.marker_size * 0.7, color=style.point_color,
                         line=dict(color="white", width=2)),
         ))
-    fig = go.Figure(data=traces)
     xr, yr = np.ptp(xs64) or 1.0, np.ptp(ys64) or 1.0
     layout = _base_layout(style, title)
     layout["margin"] = dict(l=0, r=0, t=layout["margin"]["t"], b=0)
     layout["legend"].update(y=0.02, yanchor="bottom")
-    fig.update_layout(
+    return figure(traces, dict(
         **layout,
-        scene=_scene(style, zt=z_title, aspectmode="manual",
-                     aspectratio=dict(x=1.0, y=float(np.clip(yr / xr, 0.5, 2.0)), z=0.7)),
+        scene=_scene(style, *axis_titles, z_title, aspectmode="manual",
+                     aspectratio=dict(x=1.0, y=float(np.clip(float(yr / xr), 0.5, 2.0)),
+                                      z=0.7)),
         uirevision=uirevision,
-    )
-    return fig
+    ))
 
 
 def isosurface_figure(
@@ -641,42 +703,47 @@ def isosurface_figure(
     title: str = "",
     opacity: float = 0.55,
     cone_size: float = 0.6,
+    axis_titles: tuple[str, str, str] = ("x", "y", "z"),
+    extra_traces: Sequence[dict] = (),
     uirevision: str | None = None,
 ) -> go.Figure:
     """Level surface ``f(x, y, z) = level`` of a 3-variable function, with gradient cones.
 
     * ``X, Y, Z, V``: same-shape 3-D grid arrays (``V`` = f on the grid), sent as
-      float32.  The surface is ``go.Isosurface(isomin=isomax=level, surface_count=1)``.
+      float32.  The surface is ``trace("isosurface", isomin=isomax=level, surface_count=1)``.
     * ``cones``: ``(positions, vectors)``, both ``(m, 3)`` — e.g. points from
       :func:`~gradcore._field.level_set_points` and ∇f there; drawn as ``go.Cone``
       coloured by |∇f| and sized relative to the largest (``cone_size`` = sizeref).
       The gradient is normal to the level surface.
+    * ``extra_traces``: further :func:`trace` dicts drawn on top (e.g. the point).
     """
     style = style or Style.normal()
     level = float(level)
-    traces: list = [go.Isosurface(
-        x=_f32(np.ravel(X)), y=_f32(np.ravel(Y)), z=_f32(np.ravel(Z)), value=_f32(np.ravel(V)),
+    traces: list = [trace(
+        "isosurface", x=_f32(np.ravel(X)), y=_f32(np.ravel(Y)), z=_f32(np.ravel(Z)),
+        value=_f32(np.ravel(V)),
         isomin=level, isomax=level, surface_count=1, opacity=opacity,
         colorscale=[[0, style.palette[2]], [1, style.palette[2]]], showscale=False,
-        caps=dict(x_show=False, y_show=False, z_show=False), name=f"f = {_fmt(level)}",
+        caps=dict(x=dict(show=False), y=dict(show=False), z=dict(show=False)),
+        name=f"f = {_fmt(level)}",
         showlegend=True, hoverinfo="skip",
     )]
     if cones is not None:
         pos, vec = (_f64(a).reshape(-1, 3) for a in cones)
         if pos.shape[0]:
-            traces.append(go.Cone(
-                x=pos[:, 0], y=pos[:, 1], z=pos[:, 2], u=vec[:, 0], v=vec[:, 1], w=vec[:, 2],
+            traces.append(trace(
+                "cone", x=pos[:, 0], y=pos[:, 1], z=pos[:, 2], u=vec[:, 0], v=vec[:, 1],
+                w=vec[:, 2],
                 anchor="tail", sizemode="scaled", sizeref=cone_size, name="∇f",
-                colorscale=style.arrow_colorscale, colorbar=_colorbar(style, "|∇f|"),
+                colorscale=_scale(style.arrow_colorscale), colorbar=_colorbar(style, "|∇f|"),
                 showlegend=True, hovertemplate="|∇f| = %{norm:.3g}<extra></extra>",
             ))
-    fig = go.Figure(data=traces)
     layout = _base_layout(style, title)
     layout["margin"] = dict(l=0, r=0, t=layout["margin"]["t"], b=0)
     layout["legend"].update(y=0.02, yanchor="bottom")
-    fig.update_layout(**layout, scene=_scene(style, zt="z", aspectmode="data"),
-                      uirevision=uirevision)
-    return fig
+    traces += list(extra_traces)
+    return figure(traces, dict(**layout, scene=_scene(style, *axis_titles, aspectmode="data"),
+                               uirevision=uirevision))
 
 
 def descent_figure(
@@ -694,13 +761,15 @@ def descent_figure(
     frame_ms: int = 60,
     x_title: str = "x",
     y_title: str = "y",
+    extra_traces: Sequence[dict] = (),
 ) -> go.Figure:
     """Optimizer paths over a contour map, with an animated "current iterate" marker.
 
     * ``paths``: list of ``(k_i, 2)`` arrays (row k is θ_k); lengths may differ.
     * Trace layout: ``[0]`` contour, ``[1]`` grey undefined patch *if Z has NaN*,
       then one full path (line + small markers) per path, then one moving marker per
-      path (the last ``len(paths)`` traces).
+      path, then ``extra_traces`` (e.g. a click layer; after the markers, so frames keep
+      their trace indices).
     * Frames carry only the moving markers (``go.Frame(traces=[...])``); at most
       ``max_frames`` frames, evenly subsampled over the longest path (first and last
       kept).  After a path ends its marker stays at its last point.
@@ -723,8 +792,8 @@ def descent_figure(
     n_paths = len(paths)
     for i, (p, lab) in enumerate(zip(paths, labels, strict=True)):
         c = _path_color(i, colors, style)
-        traces.append(go.Scatter(
-            x=p[:, 0], y=p[:, 1], mode="lines+markers", name=lab, legendgroup=f"p{i}",
+        traces.append(trace(
+            "scatter", x=p[:, 0], y=p[:, 1], mode="lines+markers", name=lab, legendgroup=f"p{i}",
             line=dict(color=c, width=style.line_width),
             marker=dict(color=c, size=max(3.0, style.marker_size * 0.4),
                         symbol=PATH_SYMBOLS[i % len(PATH_SYMBOLS)]),
@@ -734,14 +803,15 @@ def descent_figure(
     first_marker = len(traces)
     for i, p in enumerate(paths):
         c = _path_color(i, colors, style)
-        traces.append(go.Scatter(
-            x=p[:1, 0], y=p[:1, 1], mode="markers", name=f"{labels[i]} (now)",
+        traces.append(trace(
+            "scatter", x=p[:1, 0], y=p[:1, 1], mode="markers", name=f"{labels[i]} (now)",
             legendgroup=f"p{i}", showlegend=False, hoverinfo="skip",
             marker=dict(color=c, size=style.marker_size * 1.6,
                         symbol=PATH_SYMBOLS[i % len(PATH_SYMBOLS)],
                         line=dict(color="white", width=2.5 if style.is_projector else 1.5)),
         ))
     marker_idx = list(range(first_marker, first_marker + n_paths))
+    traces += list(extra_traces)
 
     n_steps = max((p.shape[0] for p in paths), default=0)
     ks = _field.subsample_path_frames(n_steps, max_frames) if n_steps else np.empty(0, int)
@@ -793,7 +863,7 @@ def descent_figure(
     )
     # one constructor call: update_layout() on a figure that already has 200 frames
     # costs ~0.4 s in plotly 7
-    return go.Figure(data=traces, layout=layout, frames=frames)
+    return figure(traces, layout, frames)
 
 
 def descent_3d_figure(
@@ -819,26 +889,24 @@ def descent_3d_figure(
     traces: list = []
     for i, (p, lab) in enumerate(zip(paths, labels, strict=True)):
         c = _path_color(i, colors, style)
-        traces.append(go.Scatter3d(
-            x=p[:, 0], y=p[:, 1], z=p[:, 2], mode="lines+markers", name=lab,
+        traces.append(trace(
+            "scatter3d", x=p[:, 0], y=p[:, 1], z=p[:, 2], mode="lines+markers", name=lab,
             legendgroup=f"p{i}", line=dict(color=c, width=style.line_width * 1.5),
             marker=dict(color=c, size=max(2.0, style.marker_size * 0.3)),
             hovertemplate=f"{lab}<br>(%{{x:.4g}}, %{{y:.4g}}, %{{z:.4g}})<extra></extra>",
         ))
         if p.shape[0]:
             ends = p[[0, -1]]
-            traces.append(go.Scatter3d(
-                x=ends[:, 0], y=ends[:, 1], z=ends[:, 2], mode="markers",
+            traces.append(trace(
+                "scatter3d", x=ends[:, 0], y=ends[:, 1], z=ends[:, 2], mode="markers",
                 legendgroup=f"p{i}", showlegend=False, hoverinfo="skip", name=f"{lab} ends",
                 marker=dict(color=["white", c], size=style.marker_size * 0.7,
                             line=dict(color=c, width=3)),
             ))
-    fig = go.Figure(data=traces)
     layout = _base_layout(style, title)
     layout["margin"] = dict(l=0, r=0, t=layout["margin"]["t"], b=0)
     layout["legend"].update(y=0.02, yanchor="bottom")
-    fig.update_layout(**layout, scene=_scene(style, *axis_titles, aspectmode="auto"))
-    return fig
+    return figure(traces, dict(**layout, scene=_scene(style, *axis_titles, aspectmode="auto")))
 
 
 def directional_figure(angles, values, *, chosen: tuple[float, float] | None = None,
@@ -847,18 +915,17 @@ def directional_figure(angles, values, *, chosen: tuple[float, float] | None = N
     """D_u f against the direction's angle θ (degrees): the curve, the learner's
     ``chosen`` (θ, D) as a big marker, and labelled ``marks`` (name, θ, D) such as steepest
     ascent, the level curve and steepest descent."""
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=_f64(angles), y=_f64(values), mode="lines", name="Dᵤf(θ)",
-                             line=dict(color=style.palette[5], width=style.line_width)))
+    traces = [trace("scatter", x=_f64(angles), y=_f64(values), mode="lines", name="Dᵤf(θ)",
+                    line=dict(color=style.palette[5], width=style.line_width))]
     for i, (name, ang, val) in enumerate(marks):
-        fig.add_trace(go.Scatter(
-            x=[ang], y=[val], mode="markers+text", name=name, text=[name],
+        traces.append(trace(
+            "scatter", x=[ang], y=[val], mode="markers+text", name=name, text=[name],
             textposition="top center", textfont=_font(style, max(12, style.font_size - 2)),
             marker=dict(size=style.marker_size, color=style.palette[(i + 1) % 8],
                         line=dict(width=1, color="#000000"))))
     if chosen is not None:
-        fig.add_trace(go.Scatter(
-            x=[chosen[0]], y=[chosen[1]], mode="markers", name="your direction",
+        traces.append(trace(
+            "scatter", x=[chosen[0]], y=[chosen[1]], mode="markers", name="your direction",
             marker=dict(size=style.marker_size * 1.5, color=style.point_color,
                         symbol="diamond")))
     layout = _base_layout(style, title)
@@ -867,8 +934,7 @@ def directional_figure(angles, values, *, chosen: tuple[float, float] | None = N
         yaxis=dict(_axis(style, "Dᵤf"), zeroline=True, zerolinecolor="#888888"),
         height=max(320, style.height // 2),
     )
-    fig.update_layout(**layout)
-    return fig
+    return figure(traces, layout)
 
 
 def loss_figure(
@@ -902,19 +968,18 @@ def loss_figure(
     traces = []
     for i, (h, lab) in enumerate(zip(hs, labels, strict=True)):
         c = _path_color(i, colors, style)
-        traces.append(go.Scatter(
-            x=np.arange(h.size, dtype=np.int32), y=h, mode="lines+markers" if h.size <= 60
-            else "lines", name=lab, line=dict(color=c, width=style.line_width),
+        traces.append(trace(
+            "scatter", x=np.arange(h.size, dtype=np.int32), y=h,
+            mode="lines+markers" if h.size <= 60 else "lines", name=lab,
+            line=dict(color=c, width=style.line_width),
             marker=dict(color=c, size=style.marker_size * 0.6,
                         symbol=PATH_SYMBOLS[i % len(PATH_SYMBOLS)]),
             hovertemplate=f"{lab}<br>k = %{{x}}<br>%{{y:.4g}}<extra></extra>",
         ))
-    fig = go.Figure(data=traces)
     ya = _axis(style, ytitle)
     ya.update(type="log" if use_log else "linear", exponentformat="power")
-    fig.update_layout(**_base_layout(style, title), xaxis=_axis(style, "iteration k"),
-                      yaxis=ya, hovermode="x unified")
-    return fig
+    return figure(traces, dict(**_base_layout(style, title), xaxis=_axis(style, "iteration k"),
+                               yaxis=ya, hovermode="x unified"))
 
 
 def basins_figure(
@@ -954,16 +1019,16 @@ def basins_figure(
     for j in range(M.shape[0]):
         sel = L == j
         c = style.path_colors[j % len(style.path_colors)]
-        traces.append(go.Scatter(
-            x=_f32(S[sel, 0]), y=_f32(S[sel, 1]), mode="markers", legendgroup=f"m{j}",
+        traces.append(trace(
+            "scatter", x=_f32(S[sel, 0]), y=_f32(S[sel, 1]), mode="markers", legendgroup=f"m{j}",
             name=f"→ minimum {j + 1} at {_fmt_vec(M[j])} ({int(sel.sum())})",
             marker=dict(color=c, size=msize, symbol="square", opacity=0.75),
             hovertemplate=f"start (%{{x:.3g}}, %{{y:.3g}}) → minimum {j + 1}<extra></extra>",
         ))
     bad = (L < 0) | (L >= M.shape[0])
     if bad.any():
-        traces.append(go.Scatter(
-            x=_f32(S[bad, 0]), y=_f32(S[bad, 1]), mode="markers",
+        traces.append(trace(
+            "scatter", x=_f32(S[bad, 0]), y=_f32(S[bad, 1]), mode="markers",
             name=f"did not converge ({int(bad.sum())})",
             marker=dict(color="#7a7a7a", size=msize, symbol="x-thin",
                         line=dict(color="#555555", width=2)),
@@ -971,14 +1036,13 @@ def basins_figure(
         ))
     for j in range(M.shape[0]):
         c = style.path_colors[j % len(style.path_colors)]
-        traces.append(go.Scatter(
-            x=M[j:j + 1, 0], y=M[j:j + 1, 1], mode="markers", legendgroup=f"m{j}",
+        traces.append(trace(
+            "scatter", x=M[j:j + 1, 0], y=M[j:j + 1, 1], mode="markers", legendgroup=f"m{j}",
             showlegend=False, name=f"minimum {j + 1}",
             marker=dict(color=c, size=style.marker_size * 2.2, symbol="star",
                         line=dict(color="black", width=2)),
             hovertemplate=f"minimum {j + 1} (%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
         ))
-    fig = go.Figure(data=traces)
-    fig.update_layout(**_base_layout(style, title), **_xy_layout(style, xs, ys, x_title, y_title),
-                      hovermode="closest", dragmode="pan")
-    return fig
+    return figure(traces, dict(**_base_layout(style, title),
+                               **_xy_layout(style, xs, ys, x_title, y_title),
+                               hovermode="closest", dragmode="pan"))

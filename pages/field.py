@@ -85,10 +85,10 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
         grid.axes[0], grid.axes[1], grid.values, arrows=drawn, point=p2,
         point_grad=g2 if math.isfinite(f_a) else None, tangent=tangent, style=style,
         undefined_note="grey: f undefined" if note else "", click_resolution=60,
-        x_title=names[0], y_title=names[1], uirevision=_revision(fn, s),
+        x_title=names[0], y_title=names[1],
+        z_title=f"f({', '.join([*names, *(fv.fmt(v, 3) for _, v in fixed)])})",
+        uirevision=_revision(fn, s),
     )
-    args = [*names, *(fv.fmt(v, 3) for _, v in fixed)]
-    fv.colorbar_title(fig, f"f({', '.join(args)})")
     ui.show_figure(fig, key=fv.CHART, filename="gradient-field", on_select=fv.on_click,
                    selection_mode="points")
     if note:
@@ -146,9 +146,9 @@ def surface_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.S
         f_point=f_a if math.isfinite(f_a) else None,
         plane=fc.tangent_patch(p2, f_a, grad, length) if ok else None,
         ascent=F.steepest_ascent_3d(p2, f_a, grad, length) if ok else None,
-        style=style, z_title=f"f({names[0]}, {names[1]})", uirevision=_revision(fn, s),
+        style=style, z_title=f"f({names[0]}, {names[1]})", axis_titles=tuple(names[:2]),
+        uirevision=_revision(fn, s),
     )
-    fv.decorate_3d(fig, names, style)
     ui.show_figure(fig, key="field_surface", filename="gradient-surface")
     notes = [fv.undefined_message(grid.fraction_undefined)]
     if n_clipped:
@@ -180,13 +180,13 @@ def level_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
         return
     level = fv.level_slider((fn.text, tuple(point)), f_a, rng)
     pos, vec = fc.cone_samples(fn, vol, level, max_points=60)
-    fig = G.isosurface_figure(vol.X, vol.Y, vol.Z, vol.values, level,
-                              cones=(pos, vec) if len(pos) else None, style=style,
-                              uirevision=_revision(fn, s))
     on_surface = math.isfinite(f_a) and abs(level - f_a) <= 1e-9 * max(1.0, abs(f_a))
     span = s.span(3)
-    fv.decorate_3d(fig, names, style, point=point[:3] if on_surface else None,
-                   grad=grad[:3], grad_length=0.15 * span)
+    marks = fv.point_traces_3d(style, point[:3], grad[:3], 0.15 * span) if on_surface else ()
+    fig = G.isosurface_figure(vol.X, vol.Y, vol.Z, vol.values, level,
+                              cones=(pos, vec) if len(pos) else None, style=style,
+                              axis_titles=tuple(names), extra_traces=marks,
+                              uirevision=_revision(fn, s))
     ui.show_figure(fig, key="field_level_surface", filename="level-surface")
     note = fv.undefined_message(vol.fraction_undefined, "the box")
     if note:

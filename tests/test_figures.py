@@ -376,3 +376,82 @@ def test_field_module_imports_no_plotting():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=False)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+# ----------------------------------------------------------------------------- validity
+# Builders assemble figures without Plotly's validation (``G.figure``); a validated copy
+# must serialise to exactly the same JSON: an unknown property raises there, and an
+# ``a_b`` shorthand (which only validation expands) would come out different.
+
+
+def _all_figures(grid, field_arrows, style):
+    from gradapp import descent_view, field_view
+
+    xs, ys, X, Y, Z = grid
+    bins = F.bin_arrows(field_arrows, 4)
+    g = np.linspace(-1.5, 1.5, 12)
+    X3, Y3, Z3 = np.meshgrid(g, g, g, indexing="ij")
+    V = X3**2 + 2 * Y3**2 + Z3**2
+    P = F.level_set_points(X3, Y3, Z3, V, 1.0, 10)
+    paths = _paths(3, 120)
+    yield "contour", G.contour_figure(xs, ys, Z, arrows=field_arrows, point=(0.5, 0.5),
+                                      point_grad=(1.0, 2.0), tangent=[[0, 0], [1, 1]],
+                                      style=style, title="t", z_title="f(x, y, 3)")
+    yield "contour-binned", G.contour_figure(xs, ys, Z, arrows=bins, style=style)
+    yield "surface", G.surface_figure(xs, ys, Z, point=(0.5, 0.5), f_point=1.0,
+                                      plane=(xs[:5], ys[:5], np.ones((5, 5))),
+                                      ascent=[[0.5, 0.5, 1.0], [0.7, 0.9, 2.0]], style=style,
+                                      axis_titles=("u", "v"))
+    yield "isosurface", G.isosurface_figure(
+        X3, Y3, Z3, V, 1.0, cones=(P, 2 * P), style=style, axis_titles=("u", "v", "w"),
+        extra_traces=field_view.point_traces_3d(style, P[0], 2 * P[0], 0.3))
+    yield "descent", G.descent_figure(xs, ys, Z, paths, labels=["a", "b", "c"], style=style,
+                                      extra_traces=[descent_view._click_layer(xs, ys)])
+    yield "descent-3d", G.descent_3d_figure([np.c_[p, p[:, :1]] for p in paths],
+                                            ["a", "b", "c"], style)
+    yield "loss", G.loss_figure([p[:, 0] for p in paths], ["a", "b", "c"], style=style)
+    yield "basins", G.basins_figure(P[:6, :2], [0, 0, 1, -1, 1, 0], [[0, 0], [1, 1]], xs, ys,
+                                    Z, style)
+    yield "directional", G.directional_figure(np.arange(360.0), np.sin(np.arange(360.0)),
+                                              chosen=(30.0, 0.5), marks=[("a", 0.0, 0.0)],
+                                              style=style)
+    yield "field-curve", field_view.curve_figure(xs, xs**2, name="x", a=1.0, f_a=1.0,
+                                                 slope=2.0, tangent_ys=2 * xs - 1,
+                                                 y_range=(0.0, 4.0), arrow_tip=1.5,
+                                                 style=style)
+    yield "descent-curve", descent_view.curve_figure(xs, xs**2, [p[:, 0] for p in paths],
+                                                     [p[:, 0] ** 2 for p in paths],
+                                                     ["a", "b", "c"], ["red", "blue", "green"],
+                                                     style, "x")
+
+
+def _differences(a, b, path="") -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [d for k in sorted(set(a) | set(b), key=str)
+                for d in _differences(a.get(k, "<missing>"), b.get(k, "<missing>"),
+                                      f"{path}.{k}")]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [d for i, (x, y) in enumerate(zip(a, b, strict=True))
+                for d in _differences(x, y, f"{path}[{i}]")]
+    return [] if a == b else [f"{path}: {str(a)[:60]} != {str(b)[:60]}"]
+
+
+@pytest.mark.parametrize("style", STYLES, ids=lambda s: s.name)
+def test_figures_are_what_validating_plotly_makes(grid, field_arrows, style):
+    seen = []
+    for name, fig in _all_figures(grid, field_arrows, style):
+        fast = json.loads(fig.to_json())
+        checked = json.loads(go.Figure(fig.to_dict()).to_json())  # validating constructor
+        assert _differences(fast, checked) == [], name
+        seen.append(name)
+    assert len(seen) >= 10
+
+
+def test_unvalidated_figure_would_leak_shorthands():
+    """Regression guard for the check above: a shorthand passes ``G.figure`` unexpanded,
+    and the validated copy differs, so the test can fail."""
+    fig = G.figure([G.trace("scatter", x=[1], y=[2], marker=dict(line_width=2))],
+                   {"template": "plotly_white"})
+    assert json.loads(fig.to_json()) != json.loads(go.Figure(fig.to_dict()).to_json())
+    with pytest.raises(ValueError):
+        go.Figure(G.figure([G.trace("scatter", x=[1], nonsense=3)], {}).to_dict())
