@@ -767,16 +767,14 @@ def descent_figure(
 
     * ``paths``: list of ``(k_i, 2)`` arrays (row k is θ_k); lengths may differ.
     * Trace layout: ``[0]`` contour, ``[1]`` grey undefined patch *if Z has NaN*,
-      then one full path (line + small markers) per path, then one moving marker per
-      path, then ``extra_traces`` (e.g. a click layer; after the markers, so frames keep
-      their trace indices).
-    * Frames carry only the moving markers (``go.Frame(traces=[...])``); at most
-      ``max_frames`` frames, evenly subsampled over the longest path (first and last
-      kept).  After a path ends its marker stays at its last point.
+      then one full path (line + small markers) per path, then one trace ``"now"``
+      holding every path's current iterate (point i is path i), then
+      ``extra_traces`` (e.g. a click layer).
+    * Frames update only the ``"now"`` trace; at most ``max_frames`` frames, evenly
+      subsampled over the longest path (first and last kept).  After a path ends its
+      marker stays at its last point.
     * Play / Pause buttons and a step slider; axes fixed to the grid, so diverging
       paths leave the view instead of rescaling it.
-    * Built in one ``go.Figure(...)`` call (~0.1 s incl. ``to_json`` for 4 x 200);
-      avoid ``fig.update_layout`` afterwards — with 200 frames Plotly makes it ~0.4 s.
     """
     style = style or Style.normal()
     paths = [_f64(p).reshape(-1, 2) for p in paths]
@@ -800,31 +798,29 @@ def descent_figure(
             hovertemplate=f"{lab}<br>k = %{{pointNumber}}<br>θ = (%{{x:.4g}}, %{{y:.4g}})"
                           "<extra></extra>",
         ))
-    first_marker = len(traces)
-    for i, p in enumerate(paths):
-        c = _path_color(i, colors, style)
-        traces.append(trace(
-            "scatter", x=p[:1, 0], y=p[:1, 1], mode="markers", name=f"{labels[i]} (now)",
-            legendgroup=f"p{i}", showlegend=False, hoverinfo="skip",
-            marker=dict(color=c, size=style.marker_size * 1.6,
-                        symbol=PATH_SYMBOLS[i % len(PATH_SYMBOLS)],
-                        line=dict(color="white", width=2.5 if style.is_projector else 1.5)),
-        ))
-    marker_idx = list(range(first_marker, first_marker + n_paths))
+    # the current iterates: one marker trace for all paths, so a frame updates one trace
+    starts = [p[0] if p.shape[0] else (np.nan, np.nan) for p in paths]
+    marker_idx = len(traces)
+    traces.append(trace(
+        "scatter", x=[float(q[0]) for q in starts], y=[float(q[1]) for q in starts],
+        mode="markers", name="now", showlegend=False, hoverinfo="skip",
+        marker=dict(color=[_path_color(i, colors, style) for i in range(n_paths)],
+                    size=style.marker_size * 1.6,
+                    symbol=[PATH_SYMBOLS[i % len(PATH_SYMBOLS)] for i in range(n_paths)],
+                    line=dict(color="white", width=2.5 if style.is_projector else 1.5)),
+    ))
     traces += list(extra_traces)
 
     n_steps = max((p.shape[0] for p in paths), default=0)
     ks = _field.subsample_path_frames(n_steps, max_frames) if n_steps else np.empty(0, int)
-    # Frames as plain dicts of 1-element float lists: validating 4 x 200 go.Scatter
-    # objects holding numpy arrays costs ~0.4 s, dicts of lists ~0.05 s.
-    frames = []
-    for k in ks:
-        data = []
-        for p in paths:
-            j = min(int(k), p.shape[0] - 1)
-            pt = p[j] if j >= 0 else (np.nan, np.nan)
-            data.append({"type": "scatter", "x": [float(pt[0])], "y": [float(pt[1])]})
-        frames.append({"data": data, "traces": marker_idx, "name": str(int(k))})
+    # where each path is at each frame (a finished path stays at its last point), as
+    # plain lists: frames are many small objects, and lists are what they cost least as
+    at = np.full((len(ks), n_paths, 2), np.nan)
+    for i, p in enumerate(paths):
+        if p.shape[0]:
+            at[:, i] = p[np.minimum(ks, p.shape[0] - 1)]
+    frames = [{"data": [{"type": "scatter", "x": xy[:, 0].tolist(), "y": xy[:, 1].tolist()}],
+               "traces": [marker_idx], "name": str(int(k))} for k, xy in zip(ks, at, strict=True)]
 
     layout = _base_layout(style, title)
     # legend on the right (no colour bar here), slider + buttons below the x title
@@ -861,8 +857,6 @@ def descent_figure(
                    for k in ks],
         )] if len(ks) else [],
     )
-    # one constructor call: update_layout() on a figure that already has 200 frames
-    # costs ~0.4 s in plotly 7
     return figure(traces, layout, frames)
 
 

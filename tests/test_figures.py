@@ -251,21 +251,24 @@ def test_descent_figure_structure(grid):
     n = len(paths)
     full = [t for t in fig.data if t.name in labels]
     assert [t.mode for t in full] == ["lines+markers"] * n
-    markers = list(fig.data[-n:])
-    assert all(t.mode == "markers" for t in markers)
-    marker_idx = list(range(len(fig.data) - n, len(fig.data)))
-    # frames only carry the moving markers, never the contour or full paths
+    now = fig.data[-1]
+    assert now.name == "now" and now.mode == "markers" and len(now.x) == n
+    assert list(now.marker.color) == [t.line.color for t in full]  # point i is path i
+    # frames only move the "now" markers, never the contour or full paths
     assert 1 < len(fig.frames) <= 200
     for fr in fig.frames:
-        assert list(fr.traces) == marker_idx
-        assert len(fr.data) == n
-        assert all(d.type == "scatter" and len(d.x) == 1 for d in fr.data)
+        assert list(fr.traces) == [len(fig.data) - 1]
+        assert len(fr.data) == 1 and fr.data[0].type == "scatter" and len(fr.data[0].x) == n
     # markers start at θ_0 and a finished path's marker stays at its last point
-    for p, t in zip(paths, markers, strict=True):
-        assert (t.x[0], t.y[0]) == pytest.approx(tuple(p[0]))
-    last = fig.frames[-1]
-    for p, d in zip(paths, last.data, strict=True):
-        assert (d.x[0], d.y[0]) == pytest.approx(tuple(p[-1]))
+    for i, p in enumerate(paths):
+        assert (now.x[i], now.y[i]) == pytest.approx(tuple(p[0]))
+    last = fig.frames[-1].data[0]
+    for i, p in enumerate(paths):
+        assert (last.x[i], last.y[i]) == pytest.approx(tuple(p[-1]))
+    mid = fig.frames[len(fig.frames) // 2]
+    k = int(mid.name)
+    for i, p in enumerate(paths):
+        assert (mid.data[0].x[i], mid.data[0].y[i]) == pytest.approx(tuple(p[min(k, len(p) - 1)]))
     # Play / Pause and a slider with one step per frame
     labels_ = [b.label for b in fig.layout.updatemenus[0].buttons]
     assert any("Play" in s for s in labels_) and any("Pause" in s for s in labels_)
@@ -283,7 +286,7 @@ def test_descent_frames_subsampled():
     assert len(fig.frames) == 50
     names = [fr.name for fr in fig.frames]
     assert names[0] == "0" and names[-1] == "999"
-    assert fig.frames[-1].data[1].x[0] == pytest.approx(long[9, 0])
+    assert fig.frames[-1].data[0].x[1] == pytest.approx(long[9, 0])
 
 
 def test_descent_json_size_4x200_on_100x100(grid):
@@ -310,7 +313,7 @@ def test_arrays_are_base64_packed(grid, field_arrows):
     fig = G.descent_figure(xs, ys, Z, _paths(2, 50), labels=["a", "b"])
     d = json.loads(fig.to_json())
     assert _is_packed(d["data"][0]["z"])
-    assert all(_is_packed(t["x"]) for t in d["data"][1:])
+    assert all(_is_packed(t["x"]) for t in d["data"][1:] if t["name"] != "now")  # 1 point each
 
 
 def test_default_contour_json_size(grid, field_arrows):
