@@ -10,9 +10,16 @@ from it and writes its value back.
 
 Query parameters written by this page (``state.sync_url`` owns f, p and proj):
 ``opt=gd,adam`` (the optimizers, at most four), ``lr=0.1,0.01`` (their learning rates, in
-the same order), ``steps=100`` and ``asc=1`` (gradient ascent). They are untrusted: method
-names are matched against a whitelist, numbers go through ``state.parse_numbers``, rates
-are snapped to the slider's grid and steps clamped to its range; anything else is ignored.
+the same order), ``steps=100`` and ``asc=1`` (gradient ascent);
+``hp=momentum.momentum:0.95,adam.beta1:0.8`` (the chosen optimizers' hyperparameters that
+differ from their defaults, ``method.name:value`` with the names of :data:`HYPER_WIDGETS`);
+and the basins of attraction, each only when not the default: ``basins=0`` (switched
+off), ``bopt=adam`` (their optimizer, when not the first one chosen) and ``bn=10``
+(starts per side). They are untrusted: method and hyperparameter names are matched
+against whitelists, numbers go through ``state.parse_numbers``, rates are snapped to the
+slider's grid, steps clamped to its range, hyperparameters clamped and snapped to their
+slider's step or to the nearest option, grid sizes snapped to the nearest option;
+anything else is ignored.
 """
 
 from __future__ import annotations
@@ -139,7 +146,9 @@ def md(text: str) -> str:
 def read_link(qp) -> dict:
     """The page settings a share link carries, checked: ``methods`` (whitelisted, no
     repeats, at most four), ``lr`` {method: rate snapped to the grid}, ``steps`` (clamped),
-    ``ascent``. Keys are present only for parameters that were usable."""
+    ``ascent``, ``hyper`` {method: {name: value as its widget shows it}}, ``basins``,
+    ``basin_method`` (whitelisted) and ``basin_n`` (the nearest offered size). Keys are
+    present only for parameters that were usable."""
     out: dict = {}
     raw = qp.get("opt")
     if isinstance(raw, str) and len(raw) <= 100:
@@ -160,7 +169,76 @@ def read_link(qp) -> dict:
         out["steps"] = int(min(max(round(steps[0]), STEPS_RANGE[0]), STEPS_RANGE[1]))
     if qp.get("asc") in ("0", "1"):
         out["ascent"] = qp.get("asc") == "1"
+    hyper = _read_hyper(qp.get("hp"))
+    if hyper:
+        out["hyper"] = hyper
+    if qp.get("basins") in ("0", "1"):
+        out["basins"] = qp.get("basins") == "1"
+    raw = qp.get("bopt")
+    if isinstance(raw, str) and raw.strip().lower() in METHODS:
+        out["basin_method"] = raw.strip().lower()
+    size = state.parse_numbers(qp.get("bn"), 1, bound=1e308)  # snapped below
+    if size:
+        n = min(max(size[0], BASIN_SIZES[0]), BASIN_SIZES[-1])  # then the nearest size
+        out["basin_n"] = min(BASIN_SIZES, key=lambda s: abs(s - n))
     return out
+
+
+MAX_HP_LENGTH = 300  # a longer ``hp`` value is ignored (all hyperparameters fit in ~150)
+
+
+def _hyper_spec(method: str, name: str) -> tuple[str, tuple] | None:
+    for n, _label, kind, spec, _help in HYPER_WIDGETS.get(method, ()):
+        if n == name:
+            return kind, spec
+    return None
+
+
+def snap_hyper(method: str, name: str, value: float) -> float | None:
+    """``value`` as the widget of ``method``'s hyperparameter ``name`` can show it: clamped
+    to the slider's range and snapped to its step, or the nearest option; None for a name
+    that is not offered or a value that is not a finite number."""
+    found = _hyper_spec(method, name)
+    if found is None or not math.isfinite(value):
+        return None
+    kind, spec = found
+    if kind == "slider":
+        lo, hi, step = spec
+        k = round((min(max(value, lo), hi) - lo) / step)
+        return float(round(min(max(lo + k * step, lo), hi), 10))
+    value = min(max(value, spec[0]), spec[-1])  # (1e300 − o would not tell options apart)
+    return float(min(spec, key=lambda o: abs(o - value)))
+
+
+def _read_hyper(raw) -> dict[str, dict[str, float]]:
+    """``hp=method.name:value,…`` → {method: {name: value}}, keeping only whitelisted
+    methods and names and usable numbers (clamped and snapped to the widget)."""
+    out: dict[str, dict[str, float]] = {}
+    if not isinstance(raw, str) or len(raw) > MAX_HP_LENGTH:
+        return out
+    for item in raw.split(","):
+        key, sep, number = item.partition(":")
+        method, dot, name = key.strip().lower().partition(".")
+        if not sep or not dot or method not in METHODS:
+            continue
+        values = state.parse_numbers(number.strip(), 1, bound=1e308)
+        value = snap_hyper(method, name, values[0]) if values else None
+        if value is not None:
+            out.setdefault(method, {})[name] = value
+    return out
+
+
+def _changed_hyper(cfg: dict) -> str:
+    """The chosen optimizers' hyperparameters that differ from the defaults, as the
+    ``hp`` value (empty when none do)."""
+    defaults = _default_hyper()
+    items = []
+    for m in cfg["methods"]:
+        for name, *_ in HYPER_WIDGETS[m]:
+            value = float(cfg["hyper"][m][name])
+            if abs(value - defaults[m][name]) > 1e-9:
+                items.append(f"{m}.{name}:{value:g}")
+    return ",".join(items)
 
 
 def write_link(cfg: dict) -> None:
@@ -172,11 +250,20 @@ def write_link(cfg: dict) -> None:
         wanted["lr"] = ",".join(fmt_lr(cfg["lr"][m]) for m in methods)
     if cfg["ascent"]:
         wanted["asc"] = "1"
+    hyper = _changed_hyper(cfg)
+    if hyper:
+        wanted["hp"] = hyper
+    if not cfg["basins"]:
+        wanted["basins"] = "0"
+    if methods and cfg["basin_method"] in methods[1:]:
+        wanted["bopt"] = cfg["basin_method"]
+    if cfg["basin_n"] != DEFAULT_BASIN_N:
+        wanted["bn"] = str(cfg["basin_n"])
     qp = st.query_params
     for key, value in wanted.items():
         if qp.get(key) != value:
             qp[key] = value
-    for key in ("opt", "lr", "asc"):
+    for key in ("opt", "lr", "asc", "hp", "basins", "bopt", "bn"):
         if key not in wanted and key in qp:
             del qp[key]
 
@@ -228,9 +315,11 @@ def settings(fn: gc.Function, start: Sequence[float]) -> dict:
             "methods": list(link.get("methods", DEFAULT_METHODS)),
             "lr": dict(dc.DEFAULT_LR), "hyper": _default_hyper(),
             "steps": link.get("steps", DEFAULT_STEPS), "ascent": link.get("ascent", False),
-            "basins": True, "basin_method": None, "basin_n": DEFAULT_BASIN_N,
-            "fn_for": None, "lowered": (),
+            "basins": link.get("basins", True), "basin_method": link.get("basin_method"),
+            "basin_n": link.get("basin_n", DEFAULT_BASIN_N), "fn_for": None, "lowered": (),
         }
+        for m, values in link.get("hyper", {}).items():
+            cfg["hyper"][m].update(values)
     if cfg["fn_for"] != fn.text:
         points = [tuple(start), *known_minima(fn)]
         lowered = []

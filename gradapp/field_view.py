@@ -5,9 +5,12 @@ point on a level surface). No mathematics here: computations live in gradcore.
 
 Query parameters written by this page (only when they change; ``state.sync_url`` owns
 f, p and proj): ``win=xlo,xhi,ylo,yhi[,zlo,zhi]``, ``res``, ``dens``, ``arrows``
-(``true`` or ``unit``), ``res3`` (three variables) and ``view`` (``2d`` or ``3d``). They
-are untrusted: numbers go through ``state.parse_numbers`` and ``_fieldcalc.check_window``,
-integers are clamped to their slider's range, anything else is ignored.
+(``true`` or ``unit``), ``res3`` (three variables), ``view`` (``2d`` or ``3d``) and
+``lvl`` (three variables, the level surface's c, written by :func:`level_slider` only
+while it differs from its default f(a)). They are untrusted: numbers go through
+``state.parse_numbers`` and ``_fieldcalc.check_window``, integers are clamped to their
+slider's range, the level to its slider's range (and used only for the function and point
+the link names), anything else is ignored.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ K_LINK_READ = "field_link_read"  # the link's settings were applied (once per se
 K_WINDOW = "field_window"  # last valid window: tuple of (lo, hi)
 K_WINDOW_FOR = "field_window_for"  # the function text that window belongs to
 K_LEVEL_FOR = "field_level_for"  # (function, point) the level slider was reset for
+K_LEVEL = "field_level_value"  # the level last chosen (the widget's state can be forgotten)
+K_LEVEL_LINK = "field_level_link"  # ((function, point), level) from the link, used once
 W_RES, W_DENS, W_SCALE, W_RES3 = "field_res", "field_dens", "field_scale", "field_res3"
 W_SLICE, W_LEVEL = "field_slice", "field_level"
 CHART = "field_chart"  # the clickable contour plot
@@ -154,6 +159,9 @@ def _read_link(fn: gc.Function, point: Sequence[float], n_ranges: int) -> None:
             ss[key] = value
     if qp.get("arrows") in SCALES:
         ss[W_SCALE] = qp.get("arrows")
+    level = state.parse_numbers(qp.get("lvl"), 1, bound=1e308)  # clamped by the slider
+    if level and len(fn.variables) >= 3:
+        ss[K_LEVEL_LINK] = ((fn.text, tuple(point)), level[0])
 
 
 def _reset_window() -> None:
@@ -237,6 +245,8 @@ def write_link(fn: gc.Function, s: Settings, view: str) -> None:
     for key, value in wanted.items():
         if qp.get(key) != value:
             qp[key] = value
+    if (n < 3 or view != "3d") and "lvl" in qp:  # no level surface shown
+        del qp["lvl"]
 
 
 def view_tabs(labels: Sequence[str], key: str) -> list:
@@ -315,17 +325,32 @@ def slice_slider(fn: gc.Function, point: Sequence[float], rng: tuple[float, floa
 
 def level_slider(basis: tuple, f_a: float, rng: tuple[float, float]) -> float:
     """The level c of the surface f = c; back to f(a) whenever the function or the point
-    changes (``basis``), so by default the surface passes through the point."""
+    changes (``basis``), so by default the surface passes through the point. A share
+    link's level for the same function and point is used instead, once. The level is
+    mirrored in the URL as ``lvl`` while it differs from that default."""
     ss = st.session_state
     lo, hi = rng
     if math.isfinite(f_a):
         lo, hi = min(lo, f_a), max(hi, f_a)
-    if ss.get(K_LEVEL_FOR) != basis or W_LEVEL not in ss:
+    default = float(f_a) if math.isfinite(f_a) else (lo + hi) / 2
+    if ss.get(K_LEVEL_FOR) != basis:
         ss[K_LEVEL_FOR] = basis
-        ss[W_LEVEL] = float(f_a) if math.isfinite(f_a) else (lo + hi) / 2
+        linked = ss.pop(K_LEVEL_LINK, None)
+        ss[K_LEVEL] = float(linked[1]) if linked and linked[0] == basis else default
+        ss[W_LEVEL] = ss[K_LEVEL]
+    elif W_LEVEL not in ss:  # Streamlit forgot the widget (another tab or page)
+        ss[W_LEVEL] = ss.get(K_LEVEL, default)
     ss[W_LEVEL] = float(min(max(ss[W_LEVEL], lo), hi))
-    return float(st.slider("Level c of the surface f = c", float(lo), float(hi),
-                           step=fc.nice_step(hi - lo, 100), key=W_LEVEL))
+    level = float(st.slider("Level c of the surface f = c", float(lo), float(hi),
+                            step=fc.nice_step(hi - lo, 100), key=W_LEVEL))
+    ss[K_LEVEL] = level
+    qp = st.query_params
+    if abs(level - default) <= 1e-9 * max(1.0, abs(default)):
+        if "lvl" in qp:
+            del qp["lvl"]
+    elif qp.get("lvl") != f"{level:.12g}":
+        qp["lvl"] = f"{level:.12g}"
+    return level
 
 
 # ----------------------------------------------------------------------------- figures

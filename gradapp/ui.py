@@ -24,9 +24,10 @@ def guarded(page):
     @functools.wraps(page)
     def run() -> None:
         state.ensure_navigation()
+        share = None
         try:
             state.init()
-            _sidebar()
+            share = _sidebar()
             if state.projector():
                 st.html(_PROJECTOR_CSS)
             page()
@@ -38,6 +39,8 @@ def guarded(page):
                 "Something went wrong on this page. Try another function or point; "
                 "if it keeps happening, reload the page."
             )
+        if share is not None:  # filled last: the page has written its settings by now
+            share.code(share_url(), language=None, wrap_lines=True)
 
     return run
 
@@ -83,7 +86,9 @@ def share_url() -> str:
     return f"{base}?{query}" if query else base
 
 
-def _sidebar() -> None:
+def _sidebar():
+    """The sidebar: the function, the projector toggle and the "Share this view" box,
+    returned empty (a placeholder) for :func:`guarded` to fill once the page has run."""
     with st.sidebar:
         st.caption("Exploring")
         fn = state.current().fn
@@ -98,7 +103,7 @@ def _sidebar() -> None:
         with st.expander("Share this view"):
             st.caption("Copy this link: it opens the app on the same function, point and "
                        "settings.")
-            st.code(share_url(), language=None, wrap_lines=True)
+            return st.empty()
 
 
 POINT_BOUND = 1e6  # as in the share link (state.parse_numbers)

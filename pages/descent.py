@@ -205,6 +205,7 @@ def basins_section(fn: gc.Function, cfg: dict, runs, window, style_name: str) ->
     cfg["basins"] = st.toggle(
         "Run a grid of starts", key=dv.W_BASINS,
         help="Hundreds of starts run at once; each is coloured by the minimum it reaches.")
+    dv.write_link(cfg)  # these widgets come after the page's first write_link
     if not cfg["basins"]:
         return
     if cfg["ascent"]:
@@ -221,6 +222,7 @@ def basins_section(fn: gc.Function, cfg: dict, runs, window, style_name: str) ->
     cfg["basin_method"] = c1.selectbox("Optimizer", methods, key=dv.W_BASIN_METHOD,
                                        format_func=LABELS.get)
     cfg["basin_n"] = c2.select_slider("Starts per side", dv.BASIN_SIZES, key=dv.W_BASIN_N)
+    dv.write_link(cfg)
     run = next(r for r in runs if r.method == cfg["basin_method"])
     steps = min(cfg["steps"], dv.BASIN_MAX_STEPS)
     res = dv.basin_runs(fn.text, run, window, cfg["basin_n"], steps)

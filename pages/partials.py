@@ -11,11 +11,11 @@ import streamlit as st
 
 import gradcore as gc
 from gradapp import figures, state, ui
+from gradapp import partials_view as pv
 from gradcore import _pointwise as pw
 
 EXPLAIN_TIMEOUT = 2.0  # seconds for one step-by-step derivation
 DISPLAY_TIMEOUT = 1.5  # seconds for the exact substitution at a point
-POINT_BOUND = ui.POINT_BOUND
 PER_ROW = 6  # number inputs per row
 
 
@@ -106,13 +106,7 @@ def partials_section(fn: gc.Function, analysis: gc.Analysis, big: str) -> None:
         st.caption(f"With one variable, ∂f/∂{fn.names[0]} is the ordinary derivative.")
 
     st.subheader("Step by step")
-    index = 0
-    if len(fn.variables) > 1:
-        if st.session_state.get("partials_var") not in fn.names:
-            st.session_state["partials_var"] = fn.names[0]
-        name = st.radio("Explain", fn.names, horizontal=True, key="partials_var",
-                        format_func=lambda n: f"∂f/∂{n}")
-        index = fn.names.index(name) if name in fn.names else 0
+    index = pv.explain_radio(fn) if len(fn.variables) > 1 else 0
     ex = explanation(fn, index, grad[index])
     if len(fn.variables) > 1:
         others = [n for n in fn.names if n != fn.names[index]]
@@ -193,21 +187,14 @@ def direction_tab(fn: gc.Function, report: pw.PointReport, point: list[float]) -
              r"\qquad \|\mathbf{u}\| = 1")
     n = len(fn.variables)
     if n == 2:
-        angle = st.slider("Direction angle θ (degrees from the positive x-axis)", 0, 359, 0,
-                          key="partials_angle")
+        angle = pv.angle_slider(fn)
         direction = pw.direction_from_angle(angle)
     elif n == 1:
-        sign = st.radio("Direction", ["+", "−"], horizontal=True, key="partials_dir1",
-                        format_func=lambda s: f"{s}{fn.names[0]}")
-        direction = [1.0 if sign == "+" else -1.0]
+        direction = [pv.sign_radio(fn)]
     else:
         st.caption("Direction vector (it is normalised to length 1):")
-        cols = st.columns(min(n, PER_ROW))
-        direction = []
-        for i, name in enumerate(fn.names):
-            direction.append(cols[i % len(cols)].number_input(
-                f"u_{name}", value=1.0 if i == 0 else 0.0, step=0.5, format="%g",
-                min_value=-POINT_BOUND, max_value=POINT_BOUND, key=f"partials_dir_{name}"))
+        direction = pv.vector_inputs(fn, PER_ROW)
+    pv.write_link(fn)  # the direction and the "Explain" variable
     if not report.differentiable:
         st.info("No directional derivatives from ∇f here: " + (report.reason or ""))
         return

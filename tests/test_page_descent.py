@@ -356,3 +356,164 @@ def test_ascent_on_an_unbounded_function_explains_the_climb():
     no_failure(at)
     assert any("no maximum" in e.value for e in at.error)
     assert not [b for b in at.button if b.key and b.key.startswith("descent_safe")]
+
+
+# ----------------------------------------------------------------------------- share links:
+# hyperparameters (hp) and basins of attraction (basins, bopt, bn)
+
+
+def share_box(at) -> str:
+    return " ".join(c.value for c in at.code if "?" in c.value)
+
+
+def hyper(at, method: str, name: str):
+    key = f"descent_hp_{method}_{name}"
+    kind = next(k for n, _l, k, *_ in dv.HYPER_WIDGETS[method] if n == name)
+    return (at.slider(key=key) if kind == "slider" else at.select_slider(key=key)).value
+
+
+def open_direct(f: str, **params: str) -> AppTest:
+    """A fresh session whose first run is the Gradient descent page itself."""
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params["f"] = f
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page(PAGE).run()
+    no_failure(at)
+    return at
+
+
+HP = "momentum.momentum:0.5,rmsprop.alpha:0.9,rmsprop.momentum:0.3,adam.beta1:0.8," \
+     "adam.beta2:0.99"
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["first-load", "navigation"])
+def test_link_sets_the_hyperparameters(direct):
+    params = dict(opt="momentum,rmsprop,adam", hp=HP + ",nesterov.momentum:0.7")
+    at = open_direct(NARROW, **params) if direct else open_page(NARROW, "1,2", **params)
+    assert hyper(at, "momentum", "momentum") == 0.5
+    assert hyper(at, "rmsprop", "alpha") == 0.9
+    assert hyper(at, "rmsprop", "momentum") == 0.3
+    assert hyper(at, "adam", "beta1") == 0.8
+    assert hyper(at, "adam", "beta2") == 0.99
+    # the runs use them: the same as a session that set them by hand
+    by_hand = open_page(NARROW, "1,2", opt="momentum,rmsprop,adam")
+    by_hand.slider(key="descent_hp_momentum_momentum").set_value(0.5).run()
+    by_hand.select_slider(key="descent_hp_rmsprop_alpha").set_value(0.9).run()
+    by_hand.slider(key="descent_hp_rmsprop_momentum").set_value(0.3).run()
+    by_hand.slider(key="descent_hp_adam_beta1").set_value(0.8).run()
+    by_hand.select_slider(key="descent_hp_adam_beta2").set_value(0.99).run()
+    assert list(at.dataframe[0].value["end θ"]) == list(by_hand.dataframe[0].value["end θ"])
+    # Nesterov is not chosen: its value is remembered, but only chosen methods are written
+    assert at.query_params["hp"] == HP
+    assert by_hand.query_params["hp"] == HP
+    set_methods(at, ["nesterov"])
+    assert hyper(at, "nesterov", "momentum") == 0.7
+    assert at.query_params["hp"] == "nesterov.momentum:0.7"
+
+
+def test_hyperparameter_widgets_write_the_link():
+    at = open_page(NARROW, "1,2")
+    assert "hp" not in at.query_params  # all defaults
+    at.slider(key="descent_hp_adam_beta1").set_value(0.75).run()
+    no_failure(at)
+    assert at.query_params["hp"] == "adam.beta1:0.75"
+    assert "hp=adam.beta1%3A0.75" in share_box(at)  # the box is not a run behind
+    at.slider(key="descent_hp_momentum_momentum").set_value(0.95).run()
+    assert at.query_params["hp"] == "momentum.momentum:0.95,adam.beta1:0.75"
+    at.slider(key="descent_hp_adam_beta1").set_value(0.9).run()  # back to the default
+    at.slider(key="descent_hp_momentum_momentum").set_value(0.9).run()
+    assert "hp" not in at.query_params
+
+
+def test_hyperparameters_survive_a_visit_to_another_page():
+    at = open_page(NARROW, "1,2")
+    at.select_slider(key="descent_hp_adam_beta2").set_value(0.9).run()
+    at.switch_page("pages/function.py").run()
+    at.switch_page(PAGE).run()
+    no_failure(at)
+    assert hyper(at, "adam", "beta2") == 0.9
+    assert at.query_params["hp"] == "adam.beta2:0.9"
+
+
+@pytest.mark.parametrize(("hp", "expected"), [
+    ("momentum.momentum:nan,adam.beta1:inf,adam.beta2:-inf", {}),
+    ("momentum.momentum:abc,adam.beta1:1e999,adam.beta2:", {}),
+    ("evil.momentum:0.5,adam.__class__:1,adam.eps:1,gd.momentum:0.5,adam:0.5", {}),
+    pytest.param("x" * 5000, {}, id="overlong"),
+    pytest.param("momentum.momentum:0.5," * 40, {}, id="too-long-as-a-whole"),
+    ("<script>alert(1)</script>", {}),
+    ("momentum.momentum:1e300,nesterov.momentum:-5,adam.beta1:0.123,rmsprop.alpha:1e300",
+     {("momentum", "momentum"): 0.99, ("nesterov", "momentum"): 0.01,
+      ("rmsprop", "alpha"): 0.999, ("adam", "beta1"): 0.12}),
+    ("rmsprop.alpha:0.96,adam.beta2:7, ADAM.Beta1 :0.5",  # names as opt: any case
+     {("rmsprop", "alpha"): 0.95, ("adam", "beta1"): 0.5, ("adam", "beta2"): 0.9999}),
+])
+def test_hostile_hyperparameters_are_ignored_or_snapped(hp, expected):
+    at = open_page(BOWL, "1,2", opt="momentum,nesterov,rmsprop,adam", hp=hp)
+    assert not at.error
+    defaults = {(m, n): v for m, values in dv._default_hyper().items()
+                for n, v in values.items()}
+    for (m, n), default in defaults.items():
+        assert hyper(at, m, n) == pytest.approx(expected.get((m, n), default)), (m, n)
+    if expected:
+        assert at.query_params["hp"] == ",".join(
+            f"{m}.{n}:{expected[m, n]:g}" for m in ("momentum", "nesterov", "rmsprop", "adam")
+            for n, *_ in dv.HYPER_WIDGETS[m] if (m, n) in expected)
+    else:
+        assert "hp" not in at.query_params
+
+
+def test_link_sets_the_basins_settings():
+    at = open_page(HIMMELBLAU, "1,2", opt="gd,adam", bopt="adam", bn="10")
+    assert at.selectbox(key=dv.W_BASIN_METHOD).value == "adam"
+    assert at.select_slider(key=dv.W_BASIN_N).value == 10
+    assert "100 starts with Adam" in texts(at)
+    assert at.query_params["bopt"] == "adam" and at.query_params["bn"] == "10"
+    off = open_direct(HIMMELBLAU, basins="0")
+    assert off.toggle(key=dv.W_BASINS).value is False
+    assert "starts with" not in texts(off)
+    assert off.query_params["basins"] == "0"
+
+
+def test_basins_widgets_write_the_link():
+    at = open_page(HIMMELBLAU, "1,2")
+    assert not {"basins", "bopt", "bn"} & set(at.query_params)  # defaults
+    at.selectbox(key=dv.W_BASIN_METHOD).set_value("momentum").run()
+    at.select_slider(key=dv.W_BASIN_N).set_value(25).run()
+    no_failure(at)
+    assert at.query_params["bopt"] == "momentum" and at.query_params["bn"] == "25"
+    assert "bopt=momentum" in share_box(at) and "bn=25" in share_box(at)
+    at.toggle(key=dv.W_BASINS).set_value(False).run()
+    assert at.query_params["basins"] == "0"
+    assert "basins=0" in share_box(at)
+    at.toggle(key=dv.W_BASINS).set_value(True).run()
+    at.selectbox(key=dv.W_BASIN_METHOD).set_value("gd").run()  # the first one: default
+    at.select_slider(key=dv.W_BASIN_N).set_value(20).run()
+    assert not {"basins", "bopt", "bn"} & set(at.query_params)
+
+
+@pytest.mark.parametrize(("params", "method", "size", "on"), [
+    ({"bopt": "evil", "bn": "nan", "basins": "yes"}, "gd", 20, True),
+    ({"bopt": "<script>", "bn": "inf", "basins": "1e9"}, "gd", 20, True),
+    ({"bopt": "x" * 5000, "bn": "9" * 5000}, "gd", 20, True),
+    ({"bopt": "nesterov", "bn": "1e300"}, "gd", 30, True),  # not among the chosen
+    ({"bopt": " ADAM ", "bn": "-7"}, "adam", 10, True),
+    ({"bn": "abc", "basins": "1"}, "gd", 20, True),
+])
+def test_hostile_basins_settings_are_ignored_or_snapped(params, method, size, on):
+    at = open_page(HIMMELBLAU, "1,2", **params)
+    assert not at.error
+    assert at.toggle(key=dv.W_BASINS).value is on
+    assert at.selectbox(key=dv.W_BASIN_METHOD).value == method
+    assert at.select_slider(key=dv.W_BASIN_N).value == size
+
+
+def test_read_link_unit_hyperparameters_and_basins():
+    assert dv.read_link({"hp": "adam.beta1:0.5,momentum.momentum:0.955", "basins": "0",
+                         "bopt": "rmsprop", "bn": "12"}) == {
+        "hyper": {"adam": {"beta1": 0.5}, "momentum": {"momentum": 0.96}},
+        "basins": False, "basin_method": "rmsprop", "basin_n": 10}
+    assert dv.read_link({"hp": "adam.beta1", "bopt": "sgd", "bn": "x"}) == {}
+    assert dv.snap_hyper("adam", "beta2", 0.9991) == 0.999
+    assert dv.snap_hyper("adam", "betas", 0.5) is None

@@ -314,3 +314,92 @@ def test_four_variables_hold_the_rest_at_the_point():
     assert "w = 4 is held" in captions(at)
     (fig,) = figures(at)
     check_arrows_follow_gradient(fig, gc.parse("x y"), 400)
+
+
+# ----------------------------------------------------------------------------- share links:
+# the level of the level surface (lvl)
+
+SPHERE = "x^2 + y^2 + z^2"
+
+
+def share_box(at: AppTest) -> str:
+    return " ".join(c.value for c in at.code if "?" in c.value)
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["first-load", "navigation"])
+def test_link_sets_the_level(direct):
+    query = dict(f=SPHERE, p="1,1,1", view="3d", res3="16", lvl="1.5")
+    if direct:  # the session's first run is the Gradient field page itself
+        at = AppTest.from_file("../app.py", default_timeout=30)
+        for k, v in query.items():
+            at.query_params[k] = v
+        at.switch_page("pages/field.py").run()
+        assert not at.exception, at.exception
+    else:
+        at = open_field(**query)
+    assert at.slider(key="field_level").value == 1.5
+    (fig,) = figures(at)
+    assert traces(fig, kind="isosurface")[0]["isomin"] == 1.5
+    assert "Move the level back" in captions(at)
+    assert at.query_params["lvl"] == "1.5"
+    assert "lvl=1.5" in share_box(at)
+
+
+def test_level_slider_writes_the_link_only_when_not_f_of_a():
+    at = open_field(SPHERE, p="1,1,1", view="3d", res3="16")
+    assert at.slider(key="field_level").value == 3  # f(a)
+    assert "lvl" not in at.query_params
+    at.slider(key="field_level").set_value(2.0).run()
+    assert at.query_params["lvl"] == "2"
+    assert "lvl=2" in share_box(at)  # the box is not a run behind
+    again = open_field(**at.query_params)  # the whole link reproduces the view
+    assert again.slider(key="field_level").value == 2
+    assert traces(figures(again)[0], kind="isosurface")[0]["isomin"] == 2
+    at.slider(key="field_level").set_value(3.0).run()  # back to f(a)
+    assert "lvl" not in at.query_params
+    assert traces(figures(at)[0], "a = (1, 1, 1)")
+
+
+def test_level_survives_a_tab_and_page_visit_and_leaves_the_link_with_its_view():
+    at = open_field(SPHERE, p="1,1,1", view="3d", res3="16")
+    at.slider(key="field_level").set_value(5.0).run()
+    at.session_state["field_tab3_z"] = "Slice z = c"
+    at.run()
+    assert "lvl" not in at.query_params  # no level surface on screen
+    at.session_state["field_tab3_z"] = "Level surface f = c"
+    at.run()
+    at.switch_page("pages/function.py").run()
+    at.switch_page("pages/field.py").run()
+    assert at.slider(key="field_level").value == 5
+    assert at.query_params["lvl"] == "5"
+
+
+def test_level_from_the_link_is_for_its_point_only():
+    at = open_field(SPHERE, p="1,1,1", view="3d", res3="16", lvl="2")
+    at.number_input(key="field_pt_x").set_value(2.0).run()
+    assert at.slider(key="field_level").value == 6  # f(2, 1, 1): the new point's level
+    assert "lvl" not in at.query_params
+
+
+@pytest.mark.parametrize(("lvl", "expected"), [
+    ("nan", 3), ("inf", 3), ("-inf", 3), ("abc", 3), ("1e999", 3),
+    pytest.param("1" * 500, 3, id="overlong"),
+    ("<script>alert(1)</script>", 3), ("1,2", 3), ("", 3),
+    ("1e300", None), ("-1e300", None),  # clamped to the slider's range
+])
+def test_hostile_level_in_the_link_is_ignored_or_clamped(lvl, expected):
+    at = open_field(SPHERE, p="1,1,1", view="3d", res3="16", lvl=lvl)
+    assert not at.error
+    slider = at.slider(key="field_level")
+    if expected is not None:
+        assert slider.value == expected
+        assert "lvl" not in at.query_params
+    else:
+        assert slider.value == (slider.max if lvl[0] != "-" else slider.min)
+        assert float(at.query_params["lvl"]) == pytest.approx(slider.value)
+
+
+def test_level_in_the_link_of_a_two_variable_function_is_dropped():
+    at = open_field(BOWL, view="3d", lvl="2")
+    assert not at.error
+    assert "lvl" not in at.query_params

@@ -444,3 +444,130 @@ def test_page_shows_the_loader_lines():
         shown = bodies(at)
         for line in ex.lines:
             assert line in shown, (name, line)
+
+
+# --------------------------------------------------------------------------------------------
+# Share links: the direction (dir) and the explained variable (var)
+# --------------------------------------------------------------------------------------------
+
+
+def open_link(direct: bool = False, **params: str) -> AppTest:
+    """A fresh session on a share link with any parameters: ``direct`` opens the Partial
+    derivatives page on the first run, otherwise the session starts on the Function page
+    and navigates there."""
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    if not direct:
+        at.run()
+    at.switch_page(PAGE).run()
+    no_failure(at)
+    return at
+
+
+def share_box(at) -> str:
+    return " ".join(c.value for c in at.code if "?" in c.value)
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["first-load", "navigation"])
+def test_link_sets_the_angle_and_the_explained_variable(direct):
+    at = open_link(direct, f="x^2 + y^2", p="1,2", dir="90", var="y")
+    assert at.slider(key="partials_angle").value == 90
+    assert metric(at, "Dᵤf") == "4"  # along y: ∂f/∂y
+    assert at.radio(key="partials_var").value == "y"
+    assert "Treat x as a constant: only y varies." in texts(at)
+    assert at.query_params["dir"] == "90" and at.query_params["var"] == "y"
+    assert "dir=90" in share_box(at) and "var=y" in share_box(at)
+
+
+def test_angle_and_variable_widgets_write_the_link():
+    at = open_link(f="x^2 + y^2", p="1,2")
+    assert "dir" not in at.query_params and "var" not in at.query_params  # defaults
+    at.slider(key="partials_angle").set_value(135).run()
+    at.radio(key="partials_var").set_value("y").run()
+    no_failure(at)
+    assert at.query_params["dir"] == "135" and at.query_params["var"] == "y"
+    assert "dir=135" in share_box(at) and "var=y" in share_box(at)  # not a run behind
+    at.slider(key="partials_angle").set_value(0).run()
+    at.radio(key="partials_var").set_value("x").run()
+    assert "dir" not in at.query_params and "var" not in at.query_params
+
+
+def test_direction_and_variable_survive_a_visit_to_another_page():
+    at = open_link(f="x^2 + y^2", p="1,2")
+    at.slider(key="partials_angle").set_value(200).run()
+    at.radio(key="partials_var").set_value("y").run()
+    at.switch_page("pages/function.py").run()
+    at.switch_page(PAGE).run()
+    no_failure(at)
+    assert at.slider(key="partials_angle").value == 200
+    assert at.radio(key="partials_var").value == "y"
+    assert at.query_params["dir"] == "200"
+
+
+def test_link_sets_the_one_variable_direction():
+    at = open_link(f="x^3", p="2", dir="-1")
+    assert at.radio(key="partials_dir1").value == "−"
+    assert metric(at, "Dᵤf") == "-12"
+    at.radio(key="partials_dir1").set_value("+").run()
+    assert "dir" not in at.query_params
+    at.radio(key="partials_dir1").set_value("−").run()
+    assert at.query_params["dir"] == "-1"
+
+
+def test_link_sets_the_direction_vector_and_the_variable_in_3d():
+    at = open_link(f="xyz", p="1,2,3", dir="0,1,-1", var="z")
+    values = [at.number_input(key=f"partials_dir_{n}").value for n in "xyz"]
+    assert values == [0.0, 1.0, -1.0]
+    assert float(metric(at, "Dᵤf")) == pytest.approx((3 - 2) / math.sqrt(2), rel=1e-5)
+    assert at.radio(key="partials_var").value == "z"
+    at.number_input(key="partials_dir_x").set_value(2.5).run()
+    assert at.query_params["dir"] == "2.5,1,-1"
+    assert "dir=2.5%2C1%2C-1" in share_box(at)
+
+
+@pytest.mark.parametrize(("f", "params"), [
+    ("x^2 + y^2", {"dir": "abc", "var": "w"}),
+    ("x^2 + y^2", {"dir": "nan", "var": "<script>alert(1)</script>"}),
+    ("x^2 + y^2", {"dir": "inf", "var": "x" * 5000}),
+    ("x^2 + y^2", {"dir": "1e999", "var": "__class__"}),
+    ("x^2 + y^2", {"dir": "1e9"}),
+    ("x^2 + y^2", {"dir": "45,45"}),
+    ("x^2 + y^2", {"dir": "9" * 5000}),
+    ("x^3", {"dir": "0", "var": "x"}),
+    ("x^3", {"dir": "-inf"}),
+    ("xyz", {"dir": "1,2", "var": "Z"}),
+    ("xyz", {"dir": "1,nan,0"}),
+    ("xyz", {"dir": "1e9,0,0"}),
+    ("xyz", {"dir": "1,0,0,0"}),
+])
+def test_hostile_direction_and_variable_are_ignored(f, params):
+    at = open_link(f=f, **params)
+    assert not at.error
+    n = len(gc.parse(f).names)
+    if n == 1:
+        assert at.radio(key="partials_dir1").value == "+"
+    elif n == 2:
+        assert at.slider(key="partials_angle").value == 0
+    else:
+        assert [at.number_input(key=f"partials_dir_{v}").value for v in "xyz"] == [1, 0, 0]
+    if n > 1:
+        assert at.radio(key="partials_var").value == "x"
+    assert "dir" not in at.query_params and "var" not in at.query_params
+
+
+def test_link_angle_is_taken_modulo_360():
+    at = open_link(f="x^2 + y^2", p="1,2", dir="-90.4")
+    assert at.slider(key="partials_angle").value == 270
+    assert at.query_params["dir"] == "270"
+
+
+def test_read_link_unit():
+    from gradapp import partials_view as pv
+
+    assert pv.read_link({"dir": "45", "var": "y"}, ("x", "y")) == {"angle": 45, "var": "y"}
+    assert pv.read_link({"dir": "-3"}, ("x",)) == {"sign": "−"}
+    assert pv.read_link({"dir": "1,0,2"}, ("x", "y", "z")) == {
+        "vector": {"x": 1.0, "y": 0.0, "z": 2.0}}
+    assert pv.read_link({"var": "x"}, ("x",)) == {}  # one variable: nothing to choose
+    assert pv.read_link({"dir": "1,0", "var": "q"}, ("x", "y", "z")) == {}
