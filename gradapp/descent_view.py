@@ -13,13 +13,13 @@ Query parameters written by this page (``state.sync_url`` owns f, p and proj):
 the same order), ``steps=100`` and ``asc=1`` (gradient ascent);
 ``hp=momentum.momentum:0.95,adam.beta1:0.8`` (the chosen optimizers' hyperparameters that
 differ from their defaults, ``method.name:value`` with the names of :data:`HYPER_WIDGETS`);
-and the basins of attraction, each only when not the default: ``basins=0`` (switched
-off), ``bopt=adam`` (their optimizer, when not the first one chosen) and ``bn=10``
-(starts per side). They are untrusted: method and hyperparameter names are matched
-against whitelists, numbers go through ``state.parse_numbers``, rates are snapped to the
-slider's grid, steps clamped to its range, hyperparameters clamped and snapped to their
-slider's step or to the nearest option, grid sizes snapped to the nearest option;
-anything else is ignored.
+and the basins of attraction, each only when not the default: ``basins=1`` (switched
+on; they are off by default, being the page's most expensive part), ``bopt=adam``
+(their optimizer, when not the first one chosen) and ``bn=10`` (starts per side).
+They are untrusted: method and hyperparameter names are matched against whitelists,
+numbers go through ``state.parse_numbers``, rates are snapped to the slider's grid, steps
+clamped to its range, hyperparameters clamped and snapped to their slider's step or to
+the nearest option, grid sizes snapped to the nearest option; anything else is ignored.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ MAX_OPTIMIZERS = 4
 STEPS_RANGE, DEFAULT_STEPS = (1, 1000), 100
 DEFAULT_METHODS = ("gd", "momentum", "adam")
 GRID_RES = 100  # contour grid points per side (100 x 100 float32: ~63 KB of JSON)
-CLICK_RES = 50  # clickable points per side
+CLICK_RES = 40  # clickable points per side (each is an SVG node the browser draws)
 BASIN_SIZES, DEFAULT_BASIN_N = (10, 15, 20, 25, 30), 20
 BASIN_MAX_STEPS = 1000
 POINT_BOUND = ui.POINT_BOUND
@@ -253,8 +253,8 @@ def write_link(cfg: dict) -> None:
     hyper = _changed_hyper(cfg)
     if hyper:
         wanted["hp"] = hyper
-    if not cfg["basins"]:
-        wanted["basins"] = "0"
+    if cfg["basins"]:
+        wanted["basins"] = "1"
     if methods and cfg["basin_method"] in methods[1:]:
         wanted["bopt"] = cfg["basin_method"]
     if cfg["basin_n"] != DEFAULT_BASIN_N:
@@ -315,7 +315,7 @@ def settings(fn: gc.Function, start: Sequence[float]) -> dict:
             "methods": list(link.get("methods", DEFAULT_METHODS)),
             "lr": dict(dc.DEFAULT_LR), "hyper": _default_hyper(),
             "steps": link.get("steps", DEFAULT_STEPS), "ascent": link.get("ascent", False),
-            "basins": link.get("basins", True), "basin_method": link.get("basin_method"),
+            "basins": link.get("basins", False), "basin_method": link.get("basin_method"),
             "basin_n": link.get("basin_n", DEFAULT_BASIN_N), "fn_for": None, "lowered": (),
         }
         for m, values in link.get("hyper", {}).items():

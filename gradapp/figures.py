@@ -506,7 +506,7 @@ def contour_figure(
     coloring: str | None = None,
     robust_levels: bool = True,
     gradient_length: float | None = None,
-    click_resolution: int = 100,
+    click_resolution: int = 40,
     x_title: str = "x",
     y_title: str = "y",
     z_title: str = "f(x, y)",

@@ -84,7 +84,7 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
     fig = G.contour_figure(
         grid.axes[0], grid.axes[1], grid.values, arrows=drawn, point=p2,
         point_grad=g2 if math.isfinite(f_a) else None, tangent=tangent, style=style,
-        undefined_note="grey: f undefined" if note else "", click_resolution=60,
+        undefined_note="grey: f undefined" if note else "", click_resolution=40,
         x_title=names[0], y_title=names[1],
         z_title=f"f({', '.join([*names, *(fv.fmt(v, 3) for _, v in fixed)])})",
         uirevision=_revision(fn, s),

@@ -95,7 +95,7 @@ def test_contour_figure(grid, field_arrows, style):
 
 def test_contour_has_click_layer(grid):
     xs, ys, X, Y, Z = grid
-    fig = G.contour_figure(xs, ys, Z, style=G.Style.normal())
+    fig = G.contour_figure(xs, ys, Z, style=G.Style.normal(), click_resolution=100)
     layers = [t for t in fig.data if t.name == G.CLICK_LAYER_NAME]
     assert len(layers) == 1
     layer = layers[0]
@@ -123,6 +123,8 @@ def test_contour_click_layer_is_subsampled_for_big_grids():
     fig = G.contour_figure(xs, xs, Z, click_resolution=100)
     layer = next(t for t in fig.data if t.name == G.CLICK_LAYER_NAME)
     assert len(layer.x) == 100 * 100
+    default = G.contour_figure(xs, xs, Z)  # each point is an SVG node the browser draws
+    assert len(next(t for t in default.data if t.name == G.CLICK_LAYER_NAME).x) == 40 * 40
 
 
 def test_contour_nan_region_stays_nan(grid):

@@ -191,8 +191,17 @@ def test_ascent_toggle_moves_uphill_and_warns():
     assert "asc" not in at.query_params
 
 
-def test_himmelblau_has_four_basins():
+def test_basins_are_off_until_asked_for():
     at = open_page(HIMMELBLAU, "1,2")
+    assert at.toggle(key=dv.W_BASINS).value is False
+    assert "starts with" not in texts(at)
+    assert not [c for c in charts(at) if any("minimum" in t.get("name", "") for t in c["data"])]
+    at.toggle(key=dv.W_BASINS).set_value(True).run()
+    assert "400 starts" in texts(at)
+
+
+def test_himmelblau_has_four_basins():
+    at = open_page(HIMMELBLAU, "1,2", basins="1")
     assert at.toggle(key=dv.W_BASINS).value
     basin = [c for c in charts(at) if any("minimum" in t.get("name", "") for t in c["data"])]
     assert len(basin) == 1
@@ -465,46 +474,54 @@ def test_hostile_hyperparameters_are_ignored_or_snapped(hp, expected):
 
 
 def test_link_sets_the_basins_settings():
-    at = open_page(HIMMELBLAU, "1,2", opt="gd,adam", bopt="adam", bn="10")
+    at = open_page(HIMMELBLAU, "1,2", opt="gd,adam", basins="1", bopt="adam", bn="10")
     assert at.selectbox(key=dv.W_BASIN_METHOD).value == "adam"
     assert at.select_slider(key=dv.W_BASIN_N).value == 10
     assert "100 starts with Adam" in texts(at)
     assert at.query_params["bopt"] == "adam" and at.query_params["bn"] == "10"
+    assert at.query_params["basins"] == "1"
     off = open_direct(HIMMELBLAU, basins="0")
     assert off.toggle(key=dv.W_BASINS).value is False
     assert "starts with" not in texts(off)
-    assert off.query_params["basins"] == "0"
+    assert "basins" not in off.query_params  # the default is not written
+    on = open_direct(HIMMELBLAU, basins="1")
+    assert on.toggle(key=dv.W_BASINS).value is True
+    assert "starts with" in texts(on)
 
 
 def test_basins_widgets_write_the_link():
     at = open_page(HIMMELBLAU, "1,2")
     assert not {"basins", "bopt", "bn"} & set(at.query_params)  # defaults
+    at.toggle(key=dv.W_BASINS).set_value(True).run()
+    assert at.query_params["basins"] == "1"
+    assert "basins=1" in share_box(at)
     at.selectbox(key=dv.W_BASIN_METHOD).set_value("momentum").run()
     at.select_slider(key=dv.W_BASIN_N).set_value(25).run()
     no_failure(at)
     assert at.query_params["bopt"] == "momentum" and at.query_params["bn"] == "25"
     assert "bopt=momentum" in share_box(at) and "bn=25" in share_box(at)
-    at.toggle(key=dv.W_BASINS).set_value(False).run()
-    assert at.query_params["basins"] == "0"
-    assert "basins=0" in share_box(at)
-    at.toggle(key=dv.W_BASINS).set_value(True).run()
     at.selectbox(key=dv.W_BASIN_METHOD).set_value("gd").run()  # the first one: default
     at.select_slider(key=dv.W_BASIN_N).set_value(20).run()
+    assert not {"bopt", "bn"} & set(at.query_params)
+    at.toggle(key=dv.W_BASINS).set_value(False).run()
     assert not {"basins", "bopt", "bn"} & set(at.query_params)
+    assert "basins=" not in share_box(at)
 
 
 @pytest.mark.parametrize(("params", "method", "size", "on"), [
-    ({"bopt": "evil", "bn": "nan", "basins": "yes"}, "gd", 20, True),
-    ({"bopt": "<script>", "bn": "inf", "basins": "1e9"}, "gd", 20, True),
-    ({"bopt": "x" * 5000, "bn": "9" * 5000}, "gd", 20, True),
-    ({"bopt": "nesterov", "bn": "1e300"}, "gd", 30, True),  # not among the chosen
-    ({"bopt": " ADAM ", "bn": "-7"}, "adam", 10, True),
+    ({"bopt": "evil", "bn": "nan", "basins": "yes"}, "gd", 20, False),
+    ({"bopt": "<script>", "bn": "inf", "basins": "1e9"}, "gd", 20, False),
+    ({"bopt": "x" * 5000, "bn": "9" * 5000, "basins": "1" * 5000}, "gd", 20, False),
+    ({"bopt": "nesterov", "bn": "1e300", "basins": "1"}, "gd", 30, True),  # not chosen
+    ({"bopt": " ADAM ", "bn": "-7", "basins": "1"}, "adam", 10, True),
     ({"bn": "abc", "basins": "1"}, "gd", 20, True),
 ])
 def test_hostile_basins_settings_are_ignored_or_snapped(params, method, size, on):
     at = open_page(HIMMELBLAU, "1,2", **params)
     assert not at.error
     assert at.toggle(key=dv.W_BASINS).value is on
+    if not on:  # hostile on/off values leave the basins off; look at the rest switched on
+        at.toggle(key=dv.W_BASINS).set_value(True).run()
     assert at.selectbox(key=dv.W_BASIN_METHOD).value == method
     assert at.select_slider(key=dv.W_BASIN_N).value == size
 
