@@ -131,13 +131,7 @@ def subscripts(name: str) -> str:
     return name.replace("_{k+1}", "ₖ₊₁").replace("θ_k", "θₖ").replace("_k", "ₖ")
 
 
-_MD_SPECIAL = "\\`*_{}[]<>()#+!|$~"
-
-
-def md(text: str) -> str:
-    """``text`` with Markdown's special characters escaped (messages name variables; an
-    underscore or a dollar sign must not turn into italics or LaTeX)."""
-    return "".join("\\" + c if c in _MD_SPECIAL else c for c in str(text))
+md = ui.md_escape  # messages name variables: no italics or LaTeX from them
 
 
 # ----------------------------------------------------------------------------- the link

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
+from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -188,3 +189,36 @@ def current_function_header() -> state.Loaded:
     loaded = state.current()
     st.latex(function_latex(loaded.fn))
     return loaded
+
+
+_MD_SPECIAL = "\\`*_{}[]<>()#+!|$~"
+
+
+def md_escape(text: object) -> str:
+    """``text`` with Markdown's special characters escaped (messages name variables; an
+    underscore or a dollar sign must not turn into italics or LaTeX, a ``|`` must not end
+    a table cell)."""
+    return "".join("\\" + c if c in _MD_SPECIAL else c for c in str(text))
+
+
+def _cell(value: object, digits: int) -> str:
+    if isinstance(value, float):
+        return f"{value:.{digits}g}"
+    return md_escape(value)
+
+
+def table(rows: Sequence[Mapping[str, object]], *, digits: int = 6) -> None:
+    """A few rows of numbers and short labels as a Markdown table: floats with ``digits``
+    significant digits, numeric columns right-aligned. (``st.dataframe`` would make the
+    server import pandas and pyarrow, about 70 MB, and the browser draw a canvas grid,
+    for a handful of rows.)"""
+    if not rows:
+        return
+    cols = list(rows[0])
+    numeric = [all(isinstance(r.get(c), int | float) for r in rows) for c in cols]
+    lines = ["| " + " | ".join(md_escape(c) for c in cols) + " |",
+             "|" + "|".join("---:" if num else ":---" for num in numeric) + "|"]
+    lines += ["| " + " | ".join(_cell(r.get(c, ""), digits) for c in cols) + " |"
+              for r in rows]
+    st.markdown("\n".join(lines))
+

@@ -84,7 +84,7 @@ def summary(runs, paths, projector: bool) -> None:
             "steps": p.steps_taken, "end θ": dv.fmt_vec(p.final),
             "f(end)": dv.fmt(p.final_value), "‖∇f(end)‖": dv.fmt(p.grad_norms[-1]),
         })
-    st.dataframe(rows, hide_index=True, width="stretch")
+    ui.table(rows)
     if projector:
         return
     for run, p in zip(runs, paths, strict=True):
@@ -195,8 +195,7 @@ def worked_table(fn: gc.Function, cfg: dict, runs, paths, start, ascent: bool) -
         r0.theta)) + " " + op + " " + sp.latex(eta) + r"\cdot" + sp.latex(vec(r0.grad))
         + " = " + sp.latex(vec(r0.theta_next)))
     st.latex(ui.latex(tex))
-    st.dataframe([{dv.subscripts(k): v for k, v in row.items()} for row in table.records()],
-                 hide_index=True, width="stretch")
+    ui.table([{dv.subscripts(k): v for k, v in row.items()} for row in table.records()])
 
 
 def basins_section(fn: gc.Function, cfg: dict, runs, window, style_name: str) -> None:

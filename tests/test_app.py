@@ -127,3 +127,20 @@ def test_point_in_the_link_follows_the_functions_variables():
     at = new_app(f="w^2 + b^2", p="0.5,3")
     assert at.session_state["point"] == {"b": 0.5, "w": 3.0}
     assert at.query_params["p"] == "0.5,3"
+
+
+def test_markdown_table_escapes_and_aligns(monkeypatch):
+    """ui.table: user-derived text cannot break out of a cell or turn into LaTeX."""
+    from gradapp import ui
+
+    shown = []
+    monkeypatch.setattr(ui.st, "markdown", shown.append)
+    ui.table([{"name": "a|b $x$ *y*", "value": 0.123456789, "k": 3},
+              {"name": "<b>", "value": 2.0, "k": 4}])
+    lines = shown[0].splitlines()
+    assert lines[0] == "| name | value | k |"
+    assert lines[1] == "|:---|---:|---:|"
+    assert lines[2] == r"| a\|b \$x\$ \*y\* | 0.123457 | 3 |"
+    assert lines[3] == r"| \<b\> | 2 | 4 |"
+    ui.table([])
+    assert len(shown) == 1

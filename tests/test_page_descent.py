@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -59,10 +60,42 @@ def texts(at) -> str:
     return "\n".join(parts)
 
 
-def worked_table(at):
-    df = at.dataframe[-1].value
-    assert "xₖ₊₁" in df.columns
-    return df
+def _cells(line: str) -> list[str]:
+    return [re.sub(r"\\(.)", r"\1", c).strip()
+            for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+
+
+def _value(text: str):
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def tables(at) -> list[list[dict]]:
+    """The page's Markdown tables (``ui.table``), as rows of {column: number or text}."""
+    out = []
+    for m in at.markdown:
+        lines = m.value.splitlines()
+        if len(lines) >= 2 and lines[0].startswith("| ") and set(lines[1]) <= set("|-:"):
+            head = _cells(lines[0])
+            out.append([dict(zip(head, map(_value, _cells(row)), strict=True))
+                        for row in lines[2:]])
+    return out
+
+
+def summary_table(at) -> list[dict]:
+    found = [t for t in tables(at) if "end θ" in t[0]]
+    assert len(found) == 1
+    return found[0]
+
+
+def worked_table(at) -> list[dict]:
+    found = [t for t in tables(at) if "xₖ₊₁" in t[0]]
+    assert len(found) == 1
+    return found[0]
 
 
 def set_methods(at, methods) -> None:
@@ -96,7 +129,7 @@ def test_several_optimizers_animate_over_the_contour_map(text):
     assert len(losses) == 2
     assert all(len(c["data"]) == 3 for c in losses)
     assert worked_table(at) is not None
-    assert len(at.dataframe[0].value) == 3  # the run summary
+    assert len(summary_table(at)) == 3  # the run summary
 
 
 def test_frames_are_subsampled_for_long_runs():
@@ -112,14 +145,14 @@ def test_first_steps_table_for_the_seed_example():
     at = open_page(BOWL, "1,2")
     set_lr(at, "gd", 0.1)
     df = worked_table(at)
-    assert list(df["k"][:2]) == [0, 1]
-    row = df.iloc[0]
+    assert [r["k"] for r in df][:2] == [0, 1]
+    row = df[0]
     assert (row["xₖ"], row["yₖ"]) == (1.0, 2.0)
     assert (row["∂f/∂x"], row["∂f/∂y"]) == (2.0, 4.0)
     assert row["η·∂f/∂x"] == pytest.approx(0.2) and row["η·∂f/∂y"] == pytest.approx(0.4)
     assert row["xₖ₊₁"] == pytest.approx(0.8) and row["yₖ₊₁"] == pytest.approx(1.6)
     assert row["f(θₖ)"] == 5.0
-    assert df.iloc[1]["xₖ"] == pytest.approx(0.8)  # the next row starts where this ended
+    assert df[1]["xₖ"] == pytest.approx(0.8)  # the next row starts where this ended
     tex = [e.body for e in at.latex]
     assert any(r"\theta_{k+1} = \theta_k - \eta" in t for t in tex)
     worked = next(t for t in tex if r"\theta_1 = \theta_0" in t)
@@ -130,7 +163,7 @@ def test_table_without_gd_among_the_optimizers_still_uses_plain_gd():
     at = open_page(BOWL, "1,2")
     set_methods(at, ["adam"])
     df = worked_table(at)
-    assert df.iloc[0]["xₖ₊₁"] == pytest.approx(0.8)
+    assert df[0]["xₖ₊₁"] == pytest.approx(0.8)
     assert "plain gradient descent with η = 0.1" in texts(at)
 
 
@@ -182,12 +215,12 @@ def test_ascent_toggle_moves_uphill_and_warns():
     assert any("sign is flipped" in w.value for w in at.warning)
     assert any(r"\theta_{k+1} = \theta_k + \eta" in e.body for e in at.latex)
     df = worked_table(at)
-    assert df.iloc[0]["xₖ₊₁"] == pytest.approx(1.2) and df.iloc[0]["yₖ₊₁"] == pytest.approx(2.4)
-    f = list(df["f(θₖ)"])
+    assert df[0]["xₖ₊₁"] == pytest.approx(1.2) and df[0]["yₖ₊₁"] == pytest.approx(2.4)
+    f = [r["f(θₖ)"] for r in df]
     assert all(b > a for a, b in zip(f, f[1:], strict=False))  # uphill, every step
     assert at.query_params["asc"] == "1"
     at.toggle(key=dv.W_ASCENT).set_value(False).run()
-    assert worked_table(at).iloc[0]["xₖ₊₁"] == pytest.approx(0.8)
+    assert worked_table(at)[0]["xₖ₊₁"] == pytest.approx(0.8)
     assert "asc" not in at.query_params
 
 
@@ -222,7 +255,7 @@ def test_three_variables_draw_a_3d_path():
     assert len(at.number_input) >= 3
     figs = [c for c in charts(at) if any(t["type"] == "scatter3d" for t in c["data"])]
     assert len(figs) == 1
-    assert worked_table(at).iloc[0]["zₖ₊₁"] is not None
+    assert worked_table(at)[0]["zₖ₊₁"] is not None
 
 
 def test_one_variable_draws_the_path_on_the_curve():
@@ -304,15 +337,15 @@ def test_start_inputs_move_the_shared_point():
     at.number_input(key="descent_pt_x").set_value(-2.0).run()
     no_failure(at)
     assert at.query_params["p"] == "-2,2"
-    assert worked_table(at).iloc[0]["xₖ"] == -2.0
+    assert worked_table(at)[0]["xₖ"] == -2.0
 
 
 def test_hyperparameters_change_the_run():
     at = open_page(NARROW, "1,2")
-    first = at.dataframe[0].value.iloc[1]["end θ"]
+    first = summary_table(at)[1]["end θ"]
     at.slider(key="descent_hp_momentum_momentum").set_value(0.5).run()
     no_failure(at)
-    assert at.dataframe[0].value.iloc[1]["end θ"] != first
+    assert summary_table(at)[1]["end θ"] != first
     at.slider(key="descent_hp_adam_beta1").set_value(0.5).run()
     at.select_slider(key="descent_hp_adam_beta2").set_value(0.99).run()
     no_failure(at)
@@ -412,7 +445,7 @@ def test_link_sets_the_hyperparameters(direct):
     by_hand.slider(key="descent_hp_rmsprop_momentum").set_value(0.3).run()
     by_hand.slider(key="descent_hp_adam_beta1").set_value(0.8).run()
     by_hand.select_slider(key="descent_hp_adam_beta2").set_value(0.99).run()
-    assert list(at.dataframe[0].value["end θ"]) == list(by_hand.dataframe[0].value["end θ"])
+    assert [r["end θ"] for r in summary_table(at)] == [r["end θ"] for r in summary_table(by_hand)]
     # Nesterov is not chosen: its value is remembered, but only chosen methods are written
     assert at.query_params["hp"] == HP
     assert by_hand.query_params["hp"] == HP
