@@ -13,12 +13,14 @@ Query parameters written by this page, only when they differ from the default
 - ``dir``: the direction, by the number of variables of f: ``dir=45`` (two: the angle in
   whole degrees from the positive first axis, not 0), ``dir=-1`` (one: the − direction),
   ``dir=1,0,-1`` (three or more: the direction vector, one number per variable, not
-  (1, 0, …, 0)).
+  (1, 0, …, 0));
+- ``tab``: the open tab of "What the gradient tells you" (``tangent``, ``hessian`` or
+  ``check``; not the first, ``direction``).
 
 They are untrusted: ``var`` must be one of f's variable names; numbers go through
 ``state.parse_numbers`` (finite, at most 10⁶ in size, the right count); an angle is
-rounded and taken modulo 360, a one-variable direction is its sign (0 is ignored);
-anything else is ignored.
+rounded and taken modulo 360, a one-variable direction is its sign (0 is ignored); ``tab``
+must be one of the tab names above; anything else is ignored.
 """
 
 from __future__ import annotations
@@ -33,7 +35,10 @@ import gradcore as gc
 from . import state, ui
 
 K_CFG = "partials_cfg"  # the page's settings (dict), the source of truth for its widgets
-W_VAR, W_ANGLE, W_SIGN = "partials_var", "partials_angle", "partials_dir1"
+W_VAR, W_ANGLE, W_SIGN, W_TAB = "partials_var", "partials_angle", "partials_dir1", "partials_tab"
+#: The tabs of "What the gradient tells you": (name in the link, label).
+TABS = (("direction", "Directional derivative"), ("tangent", "Tangent plane"),
+        ("hessian", "Hessian"), ("check", "Gradient check"))
 SIGNS = ("+", "−")
 ANGLE_RANGE = (0, 359)
 POINT_BOUND = ui.POINT_BOUND
@@ -72,6 +77,8 @@ def read_link(qp: Mapping, names: tuple[str, ...]) -> dict:
         nums = state.parse_numbers(raw, n, bound=POINT_BOUND)
         if nums:
             out["vector"] = dict(zip(names, nums, strict=True))
+    if qp.get("tab") in dict(TABS):
+        out["tab"] = qp.get("tab")
     return out
 
 
@@ -82,7 +89,8 @@ def settings(fn: gc.Function) -> dict:
     if cfg is None:
         link = read_link(st.query_params, fn.names)
         cfg = ss[K_CFG] = {"var": link.get("var"), "sign": link.get("sign", SIGNS[0]),
-                           "angle": link.get("angle", 0), "vector": link.get("vector", {})}
+                           "angle": link.get("angle", 0), "vector": link.get("vector", {}),
+                           "tab": link.get("tab", TABS[0][0])}
     return cfg
 
 
@@ -112,13 +120,28 @@ def write_link(fn: gc.Function) -> None:
         vector = vector_for(fn, cfg)
         if vector != [1.0] + [0.0] * (n - 1):
             wanted["dir"] = ",".join(_number(v) for v in vector)
+    if cfg["tab"] != TABS[0][0]:
+        wanted["tab"] = cfg["tab"]
     qp = st.query_params
     for key, value in wanted.items():
         if qp.get(key) != value:
             qp[key] = value
-    for key in ("var", "dir"):
+    for key in ("var", "dir", "tab"):
         if key not in wanted and key in qp:
             del qp[key]
+
+
+def section_tabs(fn: gc.Function) -> dict[str, object]:
+    """The tabs of "What the gradient tells you", by link name. They are lazy: only the
+    open one's ``.open`` is true, so the page draws (and the browser renders) one tab's
+    content per run; the open tab is remembered and carried by the link."""
+    cfg = settings(fn)
+    labels = dict(TABS)
+    _seed(W_TAB, labels[cfg["tab"]])
+    tabs = st.tabs(list(labels.values()), key=W_TAB, on_change="rerun")
+    opened = st.session_state.get(W_TAB)
+    cfg["tab"] = next((name for name, label in TABS if label == opened), TABS[0][0])
+    return dict(zip(labels, tabs, strict=True))
 
 
 def _seed(key: str, value) -> None:

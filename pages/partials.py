@@ -194,7 +194,6 @@ def direction_tab(fn: gc.Function, report: pw.PointReport, point: list[float]) -
     else:
         st.caption("Direction vector (it is normalised to length 1):")
         direction = pv.vector_inputs(fn, PER_ROW)
-    pv.write_link(fn)  # the direction and the "Explain" variable
     if not report.differentiable:
         st.info("No directional derivatives from ∇f here: " + (report.reason or ""))
         return
@@ -315,15 +314,20 @@ def page() -> None:
     point_section(fn, report, shown, big)
 
     st.header("4 · What the gradient tells you")
-    tabs = st.tabs(["Directional derivative", "Tangent plane", "Hessian", "Gradient check"])
-    with tabs[0]:
-        direction_tab(fn, report, point)
-    with tabs[1]:
-        tangent_tab(fn, report, point, shown)
-    with tabs[2]:
-        hessian_tab(fn, analysis, report, shown)
-    with tabs[3]:
-        check_tab(fn, report, point)
+    tabs = pv.section_tabs(fn)  # lazy: only the open tab runs
+    with tabs["direction"]:
+        if tabs["direction"].open:
+            direction_tab(fn, report, point)
+    with tabs["tangent"]:
+        if tabs["tangent"].open:
+            tangent_tab(fn, report, point, shown)
+    with tabs["hessian"]:
+        if tabs["hessian"].open:
+            hessian_tab(fn, analysis, report, shown)
+    with tabs["check"]:
+        if tabs["check"].open:
+            check_tab(fn, report, point)
+    pv.write_link(fn)  # the direction, the "Explain" variable and the open tab
 
 
 page()

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 import gradcore as gc
+from gradapp import partials_view as pv
 from gradapp import state
 from gradcore import _pointwise as pw
 from gradcore._steps import to_latex
@@ -21,14 +22,16 @@ from gradcore._steps import to_latex
 PAGE = "pages/partials.py"
 
 
-def open_page(f: str | None = None, p: str | None = None) -> AppTest:
-    """A fresh session opened on a share link (f, p), switched to the Partial derivatives
-    page."""
+def open_page(f: str | None = None, p: str | None = None, **params: str) -> AppTest:
+    """A fresh session opened on a share link (f, p and any further ``params``), switched
+    to the Partial derivatives page."""
     at = AppTest.from_file("../app.py", default_timeout=60)
     if f is not None:
         at.query_params["f"] = f
     if p is not None:
         at.query_params["p"] = p
+    for key, value in params.items():
+        at.query_params[key] = value
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
@@ -99,6 +102,29 @@ def test_seed_x2_plus_3y_partials_and_treat_y_as_constant():
     assert has(at, r"\frac{\partial}{\partial y}\left[ \textcolor{#E69F00}{x}^{2} + 3 y")
 
 
+def open_tab(at, name: str):
+    """Open a tab of "What the gradient tells you" (they are lazy: only the open one runs)."""
+    at.session_state[pv.W_TAB] = dict(pv.TABS)[name]
+    at.run()
+    return at
+
+
+def test_tabs_are_lazy_and_the_open_one_is_in_the_link():
+    at = open_page("x^2 + y^2", "0,0")
+    assert not any(r"H\left(x, y\right)" in e.body for e in at.latex)  # Hessian tab closed
+    assert "tab" not in at.query_params
+    open_tab(at, "hessian")
+    assert has(at, r"H\left(x, y\right) = \left[\begin{matrix}2 & 0\\0 & 2\end{matrix}\right]")
+    assert at.query_params["tab"] == "hessian"
+    assert not at.get("plotly_chart")  # the directional chart's tab is closed now
+    linked = open_page("x^2 + y^2", "0,0", tab="check")
+    assert any("the symbolic gradient is right" in s.value for s in linked.success)
+    for hostile in ("nonsense", "<script>", "x" * 5000, "Hessian"):
+        at = open_page("x^2 + y^2", "0,0", tab=hostile)
+        no_failure(at)
+        assert "tab" not in at.query_params
+
+
 def test_seed_bowl_gradient_at_1_2():
     at = open_page("x^2 + y^2", "1,2")
     no_failure(at)
@@ -112,14 +138,16 @@ def test_seed_bowl_gradient_at_1_2():
     assert metric(at, "Direction of steepest ascent") == "63.4°"
     assert has(at, r"\hat{u} = \frac{\nabla f}{\left\|\nabla f\right\|} = "
                    r"\left[\begin{matrix}0.447214\\0.894427\end{matrix}\right]")
-    assert has(at, r"L\left(x, y\right) = 5 + 2 \left(x - 1\right) + 4 \left(y - 2\right)")
     assert "a vector, not a number" in texts(at)
     assert "∇f points uphill" in texts(at) and "subtracts" in texts(at)
+    open_tab(at, "check")
     assert "If your model can’t compute gradients correctly, it can’t learn." in texts(at)
     assert any("the symbolic gradient is right" in s.value for s in at.success)
     check = markdown_table(at, "variable")
     assert [row["symbolic ∂f/∂v"] for row in check] == ["2", "4"]
     assert [float(row["finite difference"]) for row in check] == pytest.approx([2, 4])
+    open_tab(at, "tangent")
+    assert has(at, r"L\left(x, y\right) = 5 + 2 \left(x - 1\right) + 4 \left(y - 2\right)")
     approx = markdown_table(at, "h")
     assert [row["h"] for row in approx] == ["0.5", "0.1", "0.01"]
     errors = [float(row[r"error \|f − L\|"]) for row in approx]
@@ -229,7 +257,7 @@ def test_one_variable_function():
 
 
 def test_saddle_at_the_origin():
-    at = open_page("x^2 - y^2", "0,0")
+    at = open_tab(open_page("x^2 - y^2", "0,0"), "hessian")
     no_failure(at)
     assert metric(at, "Critical point") == "saddle"
     assert any("saddle point" in s.value for s in at.success)
@@ -237,7 +265,7 @@ def test_saddle_at_the_origin():
 
 
 def test_minimum_and_hessian_values():
-    at = open_page("x^2 + y^2", "0,0")
+    at = open_tab(open_page("x^2 + y^2", "0,0"), "hessian")
     assert metric(at, "Critical point") == "minimum"
     assert has(at, r"H\left(x, y\right) = \left[\begin{matrix}2 & 0\\0 & 2\end{matrix}\right]")
     assert has(at, r"\lambda_{1 \ldots 2} = 2, 2")
@@ -281,7 +309,7 @@ def test_kink_shows_a_message_and_keeps_the_partial_that_exists():
     assert any("not differentiable" in w.value and "corner" in w.value for w in at.warning)
     assert has(at, r"\text{(undefined here)}")
     assert has(at, r"\left[\begin{matrix}\text{undefined}\\1\end{matrix}\right]")
-    assert "No tangent plane here" in texts(at)
+    assert "No tangent plane here" in texts(open_tab(at, "tangent"))
 
 
 @pytest.mark.parametrize(
