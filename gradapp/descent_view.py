@@ -52,6 +52,7 @@ MAX_OPTIMIZERS = 4
 STEPS_RANGE, DEFAULT_STEPS = (1, 1000), 100
 DEFAULT_METHODS = ("gd", "momentum", "adam")
 GRID_RES = 100  # contour grid points per side (100 x 100 float32: ~63 KB of JSON)
+MAX_FRAMES = 100  # animation frames (each is a slider step the browser lays out)
 CLICK_RES = 40  # clickable points per side (each is an SVG node the browser draws)
 BASIN_SIZES, DEFAULT_BASIN_N = (10, 15, 20, 25, 30), 20
 BASIN_MAX_STEPS = 1000
@@ -504,7 +505,8 @@ def animation(text: str, runs_: tuple[Run, ...], start: tuple[float, ...], steps
                            labels=[r.legend(style_name) for r in runs_],
                            colors=[COLORS[r.method] for r in runs_], style=style,
                            x_title=names[0], y_title=names[1],
-                           extra_traces=[_click_layer(g.axes[0], g.axes[1])])
+                           extra_traces=[_click_layer(g.axes[0], g.axes[1])],
+                           max_frames=MAX_FRAMES, contour_labels=False)
     return fig
 
 

@@ -460,3 +460,11 @@ def test_unvalidated_figure_would_leak_shorthands():
     assert json.loads(fig.to_json()) != json.loads(go.Figure(fig.to_dict()).to_json())
     with pytest.raises(ValueError):
         go.Figure(G.figure([G.trace("scatter", x=[1], nonsense=3)], {}).to_dict())
+
+
+def test_descent_contour_labels_can_be_left_out(grid):
+    xs, ys, X, Y, Z = grid
+    labelled = G.descent_figure(xs, ys, Z, _paths(2, 50), labels=["a", "b"])
+    plain = G.descent_figure(xs, ys, Z, _paths(2, 50), labels=["a", "b"], contour_labels=False)
+    assert labelled.data[0].contours.showlabels is True
+    assert plain.data[0].contours.showlabels is False
