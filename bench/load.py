@@ -148,14 +148,15 @@ async def _app_session(browser, url: str, idx: int, rounds: int, lat: list, erro
                 await box.fill(text)
                 await box.press("Enter")
 
-            lat.append(await _timed_update(page, type_fn))
+            lat.append(("Function: type f", await _timed_update(page, type_fn)))
             # every other page: open it, then move the point (first number input)
             links = page.locator("[data-testid='stSidebarNav'] a")
             n_links = await links.count()
             if n_links < 2:
                 errors.append(f"session {idx}: no page links found")
             for i in range(1, n_links):
-                await links.nth(i).click()
+                # under load a click can wait long for the page to settle: same bound as the rest
+                await links.nth(i).click(timeout=TIMEOUT_S * 1000)
                 await page.wait_for_timeout(200)
                 await _idle(page)
                 if await page.locator("[data-testid='stException']").count():
@@ -175,7 +176,7 @@ async def _app_session(browser, url: str, idx: int, rounds: int, lat: list, erro
                     await field.fill(str(0.5 + r + idx % 3 + 0.25 * i))
                     await field.press("Enter")
 
-                lat.append(await _timed_update(page, move))
+                lat.append((f"{title.strip()}: move point", await _timed_update(page, move)))
     except Exception as err:  # noqa: BLE001 - counted and reported
         errors.append(f"session {idx} at {page.url}: {type(err).__name__}: {str(err)[:80]}")
     finally:
@@ -195,7 +196,7 @@ async def _minimal_session(browser, url: str, idx: int, rounds: int, lat: list,
                 await box.fill(FUNCTIONS[(idx + r) % len(FUNCTIONS)] + " " * (r % 2))
                 await box.press("Enter")
 
-            lat.append(await _timed_update(page, type_fn))
+            lat.append(("minimal: type f", await _timed_update(page, type_fn)))
     except Exception as err:  # noqa: BLE001
         errors.append(f"minimal {idx}: {type(err).__name__}: {str(err)[:120]}")
     finally:
@@ -206,7 +207,7 @@ async def _run(script: str, n: int, rounds: int, session) -> dict:
     proc, url = start_server(script)
     sampler = _RssSampler(proc.pid)
     sampler.start()
-    lat: list[float] = []
+    lat: list[tuple[str, float]] = []  # (what was timed, seconds)
     errors: list[str] = []
     busy0, wall0 = _machine_busy_s(), time.perf_counter()
     try:
@@ -223,10 +224,20 @@ async def _run(script: str, n: int, rounds: int, session) -> dict:
         sampler.stop.set()
         proc.terminate()
         proc.wait(timeout=20)
-    q = statistics.quantiles(lat, n=20) if len(lat) >= 2 else [float("nan")] * 19
-    return {"n": n, "p50": statistics.median(lat) if lat else float("nan"), "p95": q[18],
+    p50, p95 = _p50_p95([s for _, s in lat])
+    by_step = {label: _p50_p95([s for lb, s in lat if lb == label])
+               for label in dict.fromkeys(lb for lb, _ in lat)}
+    return {"n": n, "p50": p50, "p95": p95, "by_step": by_step,
             "count": len(lat), "errors": errors, "peak_mb": sampler.peak,
             "settled_mb": settled, "wall_s": wall, "busy_s": busy, "server_cpu_s": server_cpu}
+
+
+def _p50_p95(xs: list[float]) -> tuple[float, float]:
+    if not xs:
+        return float("nan"), float("nan")
+    if len(xs) == 1:
+        return xs[0], xs[0]
+    return statistics.median(xs), statistics.quantiles(xs, n=20)[18]
 
 
 def main() -> None:
@@ -251,6 +262,8 @@ def main() -> None:
                     + ("PASS" if app["peak_mb"] < rss_target else "FAIL"),
                     f"errors {len(app['errors'])}" + (" (target 0)" if n >= 20 else "")]
         print("    " + "; ".join(verdicts))
+        print("    app by step (p50/p95 s): " + "; ".join(
+            f"{label} {a:.2f}/{b:.2f}" for label, (a, b) in app["by_step"].items()))
         for e in app["errors"][:5]:
             print("    error:", e)
 
