@@ -148,7 +148,7 @@ async def _app_session(browser, url: str, idx: int, rounds: int, lat: list, erro
                 await box.fill(text)
                 await box.press("Enter")
 
-            lat.append(("Function: type f", await _timed_update(page, type_fn)))
+            lat.append(("function: type f", await _timed_update(page, type_fn)))
             # every other page: open it, then move the point (first number input)
             links = page.locator("[data-testid='stSidebarNav'] a")
             n_links = await links.count()
@@ -176,7 +176,8 @@ async def _app_session(browser, url: str, idx: int, rounds: int, lat: list, erro
                     await field.fill(str(0.5 + r + idx % 3 + 0.25 * i))
                     await field.press("Enter")
 
-                lat.append((f"{title.strip()}: move point", await _timed_update(page, move)))
+                where = page.url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+                lat.append((f"{where}: move point", await _timed_update(page, move)))
     except Exception as err:  # noqa: BLE001 - counted and reported
         errors.append(f"session {idx} at {page.url}: {type(err).__name__}: {str(err)[:80]}")
     finally:
