@@ -135,6 +135,7 @@ async def _timed_update(page, action) -> float:
 
 async def _app_session(browser, url: str, idx: int, rounds: int, lat: list, errors: list):
     ctx = await browser.new_context(viewport={"width": 1280, "height": 800})
+    ctx.set_default_timeout(TIMEOUT_S * 1000)  # clicks and fills too, not Playwright's 30 s
     page = await ctx.new_page()
     try:
         for r in range(rounds):
@@ -155,8 +156,7 @@ async def _app_session(browser, url: str, idx: int, rounds: int, lat: list, erro
             if n_links < 2:
                 errors.append(f"session {idx}: no page links found")
             for i in range(1, n_links):
-                # under load a click can wait long for the page to settle: same bound as the rest
-                await links.nth(i).click(timeout=TIMEOUT_S * 1000)
+                await links.nth(i).click()
                 await page.wait_for_timeout(200)
                 await _idle(page)
                 if await page.locator("[data-testid='stException']").count():
@@ -187,6 +187,7 @@ async def _app_session(browser, url: str, idx: int, rounds: int, lat: list, erro
 async def _minimal_session(browser, url: str, idx: int, rounds: int, lat: list,
                            errors: list):
     ctx = await browser.new_context()
+    ctx.set_default_timeout(TIMEOUT_S * 1000)
     page = await ctx.new_page()
     try:
         await page.goto(url, timeout=TIMEOUT_S * 1000)
