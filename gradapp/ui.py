@@ -65,8 +65,12 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
 [data-testid="stWidgetLabel"] p, [data-testid="stCaptionContainer"],
 [data-testid="stAlertContentInfo"] p, button p { font-size: 1.25rem !important; }
-h1 { font-size: 3rem !important; } h2 { font-size: 2.4rem !important; }
-h3 { font-size: 1.9rem !important; }
+/* rem grows with the root font above: give the 720 px of a projector to content, not to
+   Streamlit's top padding (6rem) and an oversized title */
+[data-testid="stMainBlockContainer"] { padding-top: 4rem; }
+h1 { font-size: 2.4rem !important; padding-top: 0 !important; }
+h2 { font-size: 2rem !important; }
+h3 { font-size: 1.6rem !important; }
 [data-testid="stMain"] .katex { font-size: 1.45em !important; }
 </style>"""
 
