@@ -33,9 +33,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import gradcore as gc
-from gradcore import _descentcalc as dc
-from gradcore import _fieldcalc as fc
-from gradcore._descent import DEFAULTS, LABELS, METHODS, Path, descend, descend_many
+from gradcore import descent as dc
+from gradcore import field as fc
+from gradcore.descent import DEFAULTS, LABELS, METHODS, Path, descend, descend_many
 
 from . import figures as G
 from . import state, ui
@@ -94,7 +94,7 @@ class Run(NamedTuple):
     hyper: tuple[tuple[str, object], ...] = ()
 
     def kwargs(self) -> dict[str, object]:
-        """The hyperparameters as :func:`gradcore._descent.descend` takes them."""
+        """The hyperparameters as :func:`gradcore.descent.descend` takes them."""
         return dict(self.hyper)
 
     @property

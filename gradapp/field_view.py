@@ -24,8 +24,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import gradcore as gc
-from gradcore import _field
-from gradcore import _fieldcalc as fc
+from gradcore import field as fc
 
 from . import figures as G
 from . import state, ui
@@ -413,7 +412,7 @@ def point_traces_3d(style: Style, point, grad=None, grad_length: float = 1.0) ->
                    marker=dict(size=style.marker_size * 0.7, color=style.point_color,
                                line=dict(color="white", width=2)))]
     if grad is not None:
-        tip = _field.gradient_tip(p, grad, grad_length)
+        tip = fc.gradient_tip(p, grad, grad_length)
         if np.all(np.isfinite(tip)):
             seg = np.vstack([p, tip])
             out.append(G.trace("scatter3d", x=seg[:, 0], y=seg[:, 1], z=seg[:, 2],

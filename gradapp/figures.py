@@ -24,8 +24,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.colors import get_colorscale, hex_to_rgb, sample_colorscale, unlabel_rgb
 
-from gradcore import _field
-from gradcore._field import ArrowBin, Arrows
+from gradcore import field as gfield
+from gradcore.field import ArrowBin, Arrows
 
 __all__ = [
     "CLICK_LAYER_NAME",
@@ -330,7 +330,7 @@ def _contour_trace(
     xs, ys, Z32, style: Style, *, n_levels: int, coloring: str, opacity: float,
     showlabels: bool = True, showscale: bool = True, robust: bool = True, z_title="f(x, y)",
 ) -> dict:
-    start, end, size = _field.contour_levels(Z32, n_levels, robust=robust)
+    start, end, size = gfield.contour_levels(Z32, n_levels, robust=robust)
     lines_only = coloring == "lines"
     return trace(
         "contour", x=_f64(xs),
@@ -520,12 +520,12 @@ def contour_figure(
       bins, so the only colour meaning is |∇f|) or ``"heatmap"``.
     * NaN/inf cells of ``Z`` stay NaN in the data and are covered by a light grey
       patch, with ``undefined_note`` (default "grey: f undefined"; ``""`` hides it).
-    * ``arrows``: an :class:`~gradcore._field.Arrows` (one black trace) or the output
-      of :func:`~gradcore._field.bin_arrows` (one trace per bin plus a stepped |∇f|
+    * ``arrows``: an :class:`~gradcore.field.Arrows` (one black trace) or the output
+      of :func:`~gradcore.field.bin_arrows` (one trace per bin plus a stepped |∇f|
       colour bar).
     * ``point`` (marker), ``point_grad`` (gradient arrow of length ``gradient_length``,
       default 12 % of the smaller axis span; its value is in the legend) and
-      ``tangent`` (a ``(2, 2)`` segment from :func:`~gradcore._field.tangent_segment`).
+      ``tangent`` (a ``(2, 2)`` segment from :func:`~gradcore.tangent_segment`).
     * Click-to-select: a transparent marker layer named :data:`CLICK_LAYER_NAME`
       covers the finite grid points (at most ``click_resolution`` per axis) and is
       the only hoverable trace, so ``st.plotly_chart(on_select="rerun",
@@ -562,7 +562,7 @@ def contour_figure(
         if gradient_length is None:
             spans = [np.ptp(_f64(xs)), np.ptp(_f64(ys))]
             gradient_length = 0.12 * float(min(s for s in spans if s > 0) if any(spans) else 1)
-        arr = _field.arrows(p[:1], p[1:], g[:1], g[1:], length=gradient_length, head=0.3)
+        arr = gfield.arrows(p[:1], p[1:], g[:1], g[1:], length=gradient_length, head=0.3)
         if arr.n_arrows:
             traces += _halo_line(arr.x, arr.y, style.line_width,
                                  name=f"∇f(a) = {_fmt_vec(g)}", color=style.gradient_color)
@@ -630,14 +630,14 @@ def surface_figure(
       and projected contour levels use the robust 1–99 % range.
     * ``point`` + ``f_point``: the point ``(a, f(a))`` on the surface.
     * ``plane``: ``(px, py, PZ)`` — 1-D patch axes and the plane heights on them
-      (e.g. from :func:`~gradcore._field.tangent_plane`), drawn semi-transparent.
+      (e.g. from :func:`~gradcore.field.tangent_patch`), drawn semi-transparent.
     * ``ascent``: a ``(2, 3)`` segment (from
-      :func:`~gradcore._field.steepest_ascent_3d`) drawn as a 3-D arrow.
+      :func:`~gradcore.field.steepest_ascent_3d`) drawn as a 3-D arrow.
     * Camera eye ``(1.6, -1.6, 1.1)``; render with ``config=plot_config(style)``.
     """
     style = style or Style.normal()
     Z32 = _f32(Z)
-    start, end, size = _field.contour_levels(Z32, n_levels)
+    start, end, size = gfield.contour_levels(Z32, n_levels)
     xs64, ys64 = _f64(xs), _f64(ys)
     traces: list = [trace(
         "surface", x=xs64, y=ys64, z=Z32, name="f", colorscale=_scale(style.colorscale), cmin=start,
@@ -712,7 +712,7 @@ def isosurface_figure(
     * ``X, Y, Z, V``: same-shape 3-D grid arrays (``V`` = f on the grid), sent as
       float32.  The surface is ``trace("isosurface", isomin=isomax=level, surface_count=1)``.
     * ``cones``: ``(positions, vectors)``, both ``(m, 3)`` — e.g. points from
-      :func:`~gradcore._field.level_set_points` and ∇f there; drawn as ``go.Cone``
+      :func:`~gradcore.field.cone_samples` and ∇f there; drawn as ``go.Cone``
       coloured by |∇f| and sized relative to the largest (``cone_size`` = sizeref).
       The gradient is normal to the level surface.
     * ``extra_traces``: further :func:`trace` dicts drawn on top (e.g. the point).
@@ -816,7 +816,7 @@ def descent_figure(
     traces += list(extra_traces)
 
     n_steps = max((p.shape[0] for p in paths), default=0)
-    ks = _field.subsample_path_frames(n_steps, max_frames) if n_steps else np.empty(0, int)
+    ks = gfield.subsample_path_frames(n_steps, max_frames) if n_steps else np.empty(0, int)
     # where each path is at each frame (a finished path stays at its last point), as
     # plain lists: frames are many small objects, and lists are what they cost least as
     at = np.full((len(ks), n_paths, 2), np.nan)

@@ -2,7 +2,7 @@
 in the URL as ``?pset=<seed>&plevel=<d>`` for a generated set), cached loaders for verdicts,
 hints and step-by-step solutions, the learner's progress and the submitted answers.
 
-No mathematics here: checking, hints and solutions come from ``gradcore._practice`` (time
+No mathematics here: checking, hints and solutions come from ``gradcore.practice`` (time
 bounded in worker processes) and are cached so reruns do not redo them. Query parameters
 are untrusted: they go through ``state.parse_numbers`` and integer bounds, and a bad value
 is ignored with a warning.
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from gradcore import _practice as gp
-from gradcore._steps import derivation_latex
+import gradcore as gc
+from gradcore import practice as gp
 
 from . import state
 
@@ -257,12 +257,12 @@ class Solution:
 def _solution(text: str, var: str) -> Solution:
     try:
         d = gp.solution(text, var)
-    except gp.TooComplexError as exc:
+    except gc.TooComplexError as exc:
         result = Solution(error=str(exc))
         if "busy" in str(exc):
             raise _Transient(result) from None
         return result
-    return Solution(tuple(derivation_latex(d)), tuple(s.note for s in d.steps), d.message)
+    return Solution(tuple(gc.derivation_latex(d)), tuple(s.note for s in d.steps), d.message)
 
 
 def solution(ex: gp.Exercise, var: str) -> Solution:

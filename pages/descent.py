@@ -6,8 +6,8 @@ sets a safe rate), f and ‖∇f‖ per step, the first steps of plain gradient 
 out in numbers, the sign pitfall (gradient ascent), and basins of attraction from a grid of
 starts.
 
-Thin page: the optimizers are ``gradcore._descent``; bounds, grids, basins and windows are
-``gradcore._descentcalc``; widgets, links and cached loaders are ``gradapp.descent_view``."""
+Thin page: the optimizers, bounds, grids, basins and windows come from
+``gradcore.descent``; widgets, links and cached loaders are ``gradapp.descent_view``."""
 
 import sympy as sp
 import streamlit as st
@@ -15,11 +15,16 @@ import streamlit as st
 import gradcore as gc
 from gradapp import descent_view as dv
 from gradapp import state, ui
-from gradcore import _descentcalc as dc
-from gradcore import _fieldcalc as fc
-from gradcore._descent import DESCRIPTIONS, LABELS, TORCH_EQUIVALENT, first_steps_table
-from gradcore._descent import paths_to_csv
-from gradcore._pointwise import display_number
+from gradcore import descent as dc
+from gradcore import field as fc
+from gradcore.descent import (
+    DESCRIPTIONS,
+    LABELS,
+    TORCH_EQUIVALENT,
+    first_steps_table,
+    paths_to_csv,
+)
+from gradcore.pointwise import display_number
 
 UPDATE = r"\theta_{k+1} = \theta_k - \eta\,\nabla f(\theta_k)"
 UPDATE_ASCENT = r"\theta_{k+1} = \theta_k + \eta\,\nabla f(\theta_k)"

@@ -12,8 +12,7 @@ import gradcore as gc
 from gradapp import field_view as fv
 from gradapp import figures as G
 from gradapp import state, ui
-from gradcore import _field as F
-from gradcore import _fieldcalc as fc
+from gradcore import field as fc
 
 
 def _revision(fn: gc.Function, s: fv.Settings) -> str:
@@ -67,9 +66,9 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
     agrid = fv.plane_grid(fn.text, names, fc.arrow_ranges(s.ranges(), s.density),
                           s.density, fixed)
     AX, AY = np.meshgrid(*agrid.axes)
-    arrows = F.arrows(AX, AY, agrid.grads[0], agrid.grads[1],
+    arrows = fc.arrows(AX, AY, agrid.grads[0], agrid.grads[1],
                       scale="true" if s.scale == "true" else "normalized")
-    drawn = arrows if s.scale == "true" else F.bin_arrows(arrows, 6)
+    drawn = arrows if s.scale == "true" else fc.bin_arrows(arrows, 6)
 
     ev = gc.evaluate(fn, [point])
     f_a, grad = float(ev.values[0]), ev.grads[0]
@@ -145,7 +144,7 @@ def surface_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.S
         grid.axes[0], grid.axes[1], Z, point=p2 if math.isfinite(f_a) else None,
         f_point=f_a if math.isfinite(f_a) else None,
         plane=fc.tangent_patch(p2, f_a, grad, length) if ok else None,
-        ascent=F.steepest_ascent_3d(p2, f_a, grad, length) if ok else None,
+        ascent=fc.steepest_ascent_3d(p2, f_a, grad, length) if ok else None,
         style=style, z_title=f"f({names[0]}, {names[1]})", axis_titles=tuple(names[:2]),
         uirevision=_revision(fn, s),
     )
@@ -227,7 +226,7 @@ def curve_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
         pad = 0.1 * (rng[1] - rng[0])
         y_range = (rng[0] - pad, rng[1] + pad)
     span = s.span(1)
-    tip = float(F.gradient_tip([a], [slope], 0.12 * span)[0])
+    tip = float(fc.gradient_tip([a], [slope], 0.12 * span)[0])
     fig = fv.curve_figure(xs, grid.values, name=name, a=a, f_a=f_a, slope=slope,
                           tangent_ys=fc.tangent_line(a, f_a, slope, xs), y_range=y_range,
                           arrow_tip=tip, style=style)

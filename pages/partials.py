@@ -3,7 +3,7 @@ held constant), the gradient vector, and what it says at a chosen point — the 
 direction of steepest ascent, directional derivatives, the tangent plane, the Hessian and a
 finite-difference check.
 
-Thin page: every number and formula comes from gradcore (``gradcore._pointwise``); the
+Thin page: every number and formula comes from gradcore (``gradcore.pointwise``); the
 symbolic work is time-bounded and cached per function (and per point for the one exact
 display substitution)."""
 
@@ -12,7 +12,7 @@ import streamlit as st
 import gradcore as gc
 from gradapp import figures, state, ui
 from gradapp import partials_view as pv
-from gradcore import _pointwise as pw
+from gradcore import pointwise as pw
 
 EXPLAIN_TIMEOUT = 2.0  # seconds for one step-by-step derivation
 DISPLAY_TIMEOUT = 1.5  # seconds for the exact substitution at a point

@@ -1,7 +1,7 @@
 """Practice page: the seed text's "Try it yourself" exercises, curated ones of growing
 difficulty and generated sets (reproducible from a set number, shared in the URL as
 ``?pset=<seed>&plevel=<d>``). The learner types every partial derivative; answers are checked
-for mathematical equivalence (gradcore._practice), with per-box feedback, hints, the
+for mathematical equivalence (gradcore.practice), with per-box feedback, hints, the
 step-by-step solution and the gradient once every partial is right.
 
 Thin page: checking, hints and solutions come from gradcore (time-bounded, cached in
@@ -16,7 +16,7 @@ import sympy as sp
 import gradcore as gc
 from gradapp import practice_view as pv
 from gradapp import state, ui
-from gradcore import _practice as gp
+from gradcore import practice as gp
 
 PARTIALS_PAGE = "pages/partials.py"
 ROOT = Path(__file__).resolve().parent.parent
