@@ -133,6 +133,19 @@ async def _timed_update(page, action) -> float:
     return time.perf_counter() - start
 
 
+SHOTS: Path | None = None  # --shots DIR: a screenshot of the page at each error
+
+
+async def _shot(page, name: str) -> None:
+    if SHOTS is None:
+        return
+    try:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(SHOTS / f"{name}.png"), timeout=TIMEOUT_S * 1000)
+    except Exception:  # noqa: BLE001 - a diagnostic only
+        pass
+
+
 async def _app_session(browser, url: str, idx: int, rounds: int, lat: list, errors: list):
     ctx = await browser.new_context(viewport={"width": 1280, "height": 800})
     ctx.set_default_timeout(TIMEOUT_S * 1000)  # clicks and fills too, not Playwright's 30 s
@@ -169,7 +182,8 @@ async def _app_session(browser, url: str, idx: int, rounds: int, lat: list, erro
                 try:  # under load the page may still be drawing: wait, never skip silently
                     await field.wait_for(timeout=TIMEOUT_S * 1000)
                 except Exception:  # noqa: BLE001 - counted and reported
-                    errors.append(f"session {idx}: no point input on page {i}")
+                    errors.append(f"session {idx}: no point input on page {i} ({page.url})")
+                    await _shot(page, f"app-{idx}-no-input-page-{i}")
                     continue
 
                 async def move(field=field, r=r, i=i):  # a new value on every page
@@ -180,6 +194,7 @@ async def _app_session(browser, url: str, idx: int, rounds: int, lat: list, erro
                 lat.append((f"{where}: move point", await _timed_update(page, move)))
     except Exception as err:  # noqa: BLE001 - counted and reported
         errors.append(f"session {idx} at {page.url}: {type(err).__name__}: {str(err)[:80]}")
+        await _shot(page, f"app-{idx}-{type(err).__name__}")
     finally:
         await ctx.close()
 
@@ -246,7 +261,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sessions", type=int, nargs="*", default=[1, 5, 10, 20])
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--shots", type=Path, help="save a screenshot of the page at each error")
     args = ap.parse_args()
+    global SHOTS
+    SHOTS = args.shots
     print(f"{'N':>3} {'target':8} {'p50 s':>7} {'p95 s':>7} {'inputs':>6} {'errors':>6} "
           f"{'peak MB':>8} {'after MB':>8} {'wall s':>7} {'server CPU':>10} {'all CPU':>8}")
     for n in args.sessions:
