@@ -1,8 +1,7 @@
 """Glue for the Gradient descent page: its settings (widgets kept in session state and
 mirrored in the URL), cached loaders for the runs, grids and figures, the click that picks
 a start, and one small figure ``gradapp.figures`` lacks (a one-variable path on its
-curve). No mathematics here: computations live in gradcore (``_descent``,
-``_descentcalc``).
+curve). No mathematics here: computations live in ``gradcore.descent``.
 
 Settings live in ``st.session_state[K_CFG]`` (a dict), so they survive visits to other
 pages (Streamlit forgets the state of widgets that are not drawn); each widget is seeded

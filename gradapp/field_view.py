@@ -8,7 +8,7 @@ f, p and proj): ``win=xlo,xhi,ylo,yhi[,zlo,zhi]``, ``res``, ``dens``, ``arrows``
 (``true`` or ``unit``), ``res3`` (three variables), ``view`` (``2d`` or ``3d``) and
 ``lvl`` (three variables, the level surface's c, written by :func:`level_slider` only
 while it differs from its default f(a)). They are untrusted: numbers go through
-``state.parse_numbers`` and ``_fieldcalc.check_window``, integers are clamped to their
+``state.parse_numbers`` and ``gradcore.field.check_window``, integers are clamped to their
 slider's range, the level to its slider's range (and used only for the function and point
 the link names), anything else is ignored.
 """
