@@ -72,6 +72,10 @@ h1 { font-size: 2.4rem !important; padding-top: 0 !important; }
 h2 { font-size: 2rem !important; }
 h3 { font-size: 1.6rem !important; }
 [data-testid="stMain"] .katex { font-size: 1.45em !important; }
+/* what is typed (the function, the point) and chosen must be readable from the back */
+input, textarea, [data-baseweb="select"] span, [data-tag], [data-tag] *
+  { font-size: 1.2rem !important; }
+[data-testid="stMarkdownContainer"] code { font-size: 1.1rem !important; }
 </style>"""
 
 

@@ -15,6 +15,11 @@ _FIGURE_FONT = """() => {
   const plots = [...document.querySelectorAll('.js-plotly-plot')];
   return plots.map(p => (p.layout && p.layout.font && p.layout.font.size) || 0);
 }"""
+_INPUT_PX = """() => {
+  const sizes = [...document.querySelectorAll('[data-testid="stMain"] input')]
+      .map(i => parseFloat(getComputedStyle(i).fontSize));
+  return sizes.length ? Math.min(...sizes) : 0;
+}"""
 _KATEX_PX = """() => {
   const sizes = [...document.querySelectorAll('[data-testid="stMain"] .katex')]
       .map(k => parseFloat(getComputedStyle(k).fontSize));
@@ -35,15 +40,19 @@ def test_projector_mode_is_larger_on_every_page(page, app_url, name):
     _open(page, f"{app_url}/{path}?f=x%5E2%20%2B%20y%5E2&p=1,2")
     normal_tex = page.evaluate(_KATEX_PX)
     normal_fig = page.evaluate(_FIGURE_FONT)
+    normal_input = page.evaluate(_INPUT_PX)
 
     _open(page, f"{app_url}/{path}?f=x%5E2%20%2B%20y%5E2&p=1,2&proj=1")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
     proj_tex = page.evaluate(_KATEX_PX)
     proj_fig = page.evaluate(_FIGURE_FONT)
+    proj_input = page.evaluate(_INPUT_PX)
 
     if normal_tex:  # pages whose main area shows formulas
         assert proj_tex > normal_tex * 1.3, (normal_tex, proj_tex)
+    if normal_input:  # what the class reads in the inputs: the function, the point
+        assert proj_input >= normal_input * 1.3, (normal_input, proj_input)
     if proj_fig:
         assert min(proj_fig) >= 20, proj_fig
         assert min(proj_fig) > max(normal_fig or [0]), (normal_fig, proj_fig)
