@@ -2,7 +2,7 @@
 in the URL as ``?pset=<seed>&plevel=<d>`` for a generated set), cached loaders for verdicts,
 hints and step-by-step solutions, the learner's progress and the submitted answers.
 
-No mathematics here: checking, hints and solutions come from ``gradcore.practice`` (time
+No mathematics here: checking, hints and solutions come from gradcore (time
 bounded in worker processes) and are cached so reruns do not redo them. Query parameters
 are untrusted: they go through ``state.parse_numbers`` and integer bounds, and a bad value
 is ignored with a warning.
@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import streamlit as st
 
 import gradcore as gc
-from gradcore import practice as gp
 
 from . import state
 
@@ -34,7 +33,7 @@ LEVELS = {
 SEED_MAX = 999_999
 SET_SIZE = 5  # exercises in a generated set
 
-TRY_IT = tuple(ex for ex in gp.SEED_EXERCISES if ex not in gp.CURATED)  # the seed's three
+TRY_IT = tuple(ex for ex in gc.SEED_EXERCISES if ex not in gc.CURATED)  # the seed's three
 
 # What a diagnosis code means, in a few words (the verdict's message says the rest).
 DIAGNOSES = {
@@ -62,7 +61,7 @@ W_MODE, W_LEVEL, W_SEED = "practice_mode", "practice_level", "practice_seed"
 W_PICK = "practice_pick"
 
 
-def answer_key(ex: gp.Exercise, var: str) -> str:
+def answer_key(ex: gc.Exercise, var: str) -> str:
     return f"practice_ans_{ex.id}_{var}"
 
 
@@ -84,7 +83,7 @@ def init() -> None:
     ss.setdefault(K_SEED, 1)
     ss.setdefault(K_INDEX, {})
     ss.setdefault(K_CHECKED, {})
-    ss.setdefault(K_PROGRESS, gp.Progress())
+    ss.setdefault(K_PROGRESS, gc.Progress())
     if K_LINK_READ in ss:
         return
     ss[K_LINK_READ] = True
@@ -132,19 +131,19 @@ def new_seed() -> None:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def generated(level: int, seed: int) -> list[gp.Exercise]:
+def generated(level: int, seed: int) -> list[gc.Exercise]:
     """The generated set for (level, seed): the same on every machine."""
-    return gp.generate(level, seed, SET_SIZE)
+    return gc.generate(level, seed, SET_SIZE)
 
 
-def current_set() -> tuple[str, list[gp.Exercise]]:
+def current_set() -> tuple[str, list[gc.Exercise]]:
     """The set shown (a key for it, its exercises)."""
     ss = st.session_state
     mode = ss[K_MODE]
     if mode == GENERATED:
         return f"gen-{ss[K_LEVEL]}-{ss[K_SEED]}", generated(ss[K_LEVEL], ss[K_SEED])
     if mode == CURATED:
-        return "curated", list(gp.CURATED)
+        return "curated", list(gc.CURATED)
     return "text", list(TRY_IT)
 
 
@@ -192,11 +191,11 @@ def take_explore(exercise_id: str) -> bool:
 # --- progress and answers -----------------------------------------------------------------
 
 
-def progress() -> gp.Progress:
+def progress() -> gc.Progress:
     return st.session_state[K_PROGRESS]
 
 
-def checked(ex: gp.Exercise) -> dict[str, str]:
+def checked(ex: gc.Exercise) -> dict[str, str]:
     """The answers last checked for this exercise, per variable."""
     return st.session_state[K_CHECKED].get(ex.id, {})
 
@@ -224,8 +223,8 @@ class _Transient(Exception):
 
 
 @st.cache_data(max_entries=2048, show_spinner=False)
-def _verdict(exercise_id: str, var: str, answer: str) -> gp.Verdict:
-    ex = gp.find_exercise(exercise_id)
+def _verdict(exercise_id: str, var: str, answer: str) -> gc.Verdict:
+    ex = gc.find_exercise(exercise_id)
     if ex is None:  # pragma: no cover - ids come from the sets above
         raise ValueError("unknown exercise")
     verdict = ex.check(var, answer)
@@ -234,7 +233,7 @@ def _verdict(exercise_id: str, var: str, answer: str) -> gp.Verdict:
     return verdict
 
 
-def verdict(ex: gp.Exercise, var: str, answer: str) -> gp.Verdict:
+def verdict(ex: gc.Exercise, var: str, answer: str) -> gc.Verdict:
     """The verdict on ``answer`` for ∂f/∂var, cached per (exercise id, variable, answer)."""
     try:
         return _verdict(ex.id, var, answer)
@@ -256,7 +255,7 @@ class Solution:
 @st.cache_data(max_entries=512, show_spinner=False)
 def _solution(text: str, var: str) -> Solution:
     try:
-        d = gp.solution(text, var)
+        d = gc.solution(text, var)
     except gc.TooComplexError as exc:
         result = Solution(error=str(exc))
         if "busy" in str(exc):
@@ -265,7 +264,7 @@ def _solution(text: str, var: str) -> Solution:
     return Solution(tuple(gc.derivation_latex(d)), tuple(s.note for s in d.steps), d.message)
 
 
-def solution(ex: gp.Exercise, var: str) -> Solution:
+def solution(ex: gc.Exercise, var: str) -> Solution:
     """The step-by-step solution of ∂f/∂var (cached per function text and variable)."""
     try:
         return _solution(ex.text, var)
@@ -275,11 +274,11 @@ def solution(ex: gp.Exercise, var: str) -> Solution:
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _hint(text: str, var: str) -> str:
-    return gp.hint(text, var)
+    return gc.hint(text, var)
 
 
-def hint(ex: gp.Exercise, var: str) -> str:
-    """A hint for ∂f/∂var (cached per function text and variable). ``gp.hint`` falls back to
+def hint(ex: gc.Exercise, var: str) -> str:
+    """A hint for ∂f/∂var (cached per function text and variable). ``gc.hint`` falls back to
     a shorter hint when its explanation cannot be built in time; that shorter hint is only
     cached when the explanation is not merely waiting for a busy worker (then the busy
     message is returned, uncached)."""

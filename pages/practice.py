@@ -1,7 +1,7 @@
 """Practice page: the seed text's "Try it yourself" exercises, curated ones of growing
 difficulty and generated sets (reproducible from a set number, shared in the URL as
 ``?pset=<seed>&plevel=<d>``). The learner types every partial derivative; answers are checked
-for mathematical equivalence (gradcore.practice), with per-box feedback, hints, the
+for mathematical equivalence (gradcore), with per-box feedback, hints, the
 step-by-step solution and the gradient once every partial is right.
 
 Thin page: checking, hints and solutions come from gradcore (time-bounded, cached in
@@ -16,7 +16,6 @@ import sympy as sp
 import gradcore as gc
 from gradapp import practice_view as pv
 from gradapp import state, ui
-from gradcore import practice as gp
 
 PARTIALS_PAGE = "pages/partials.py"
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +29,7 @@ def _d(var: str) -> str:
 # --- header: progress and the choice of set -------------------------------------------------
 
 
-def progress_row(exercises: list[gp.Exercise]) -> None:
+def progress_row(exercises: list[gc.Exercise]) -> None:
     prog = pv.progress()
     parts = [(ex, v) for ex in exercises for v in ex.names]
     solved = sum(prog.is_solved(ex.id, v) for ex, v in parts)
@@ -72,7 +71,7 @@ def set_chooser() -> None:
                 "*Share this view* link opens them too).")
 
 
-def overview(exercises: list[gp.Exercise]) -> None:
+def overview(exercises: list[gc.Exercise]) -> None:
     """Every function of the set in one formula, solved ones ticked."""
     prog = pv.progress()
     rows = []
@@ -88,7 +87,7 @@ def overview(exercises: list[gp.Exercise]) -> None:
 # --- one exercise ---------------------------------------------------------------------------
 
 
-def show_verdict(v: gp.Verdict, var: str) -> None:
+def show_verdict(v: gc.Verdict, var: str) -> None:
     """Feedback for one box: ✅ / ❌ with the message and diagnosis, the parser's message for
     an answer that could not be read, and the answer as it was read."""
     if v.status == "unparseable":
@@ -108,7 +107,7 @@ def show_verdict(v: gp.Verdict, var: str) -> None:
                           + sp.latex(v.answer_expr)))
 
 
-def answer_form(ex: gp.Exercise) -> dict[str, gp.Verdict]:
+def answer_form(ex: gc.Exercise) -> dict[str, gc.Verdict]:
     """One box per partial derivative and a Check button; returns the verdicts on the
     answers last checked (recording new answers in the progress)."""
     ss = st.session_state
@@ -152,7 +151,7 @@ def answer_form(ex: gp.Exercise) -> dict[str, gp.Verdict]:
     return verdicts
 
 
-def help_section(ex: gp.Exercise) -> None:
+def help_section(ex: gc.Exercise) -> None:
     """Hints and step-by-step solutions, one pair of switches per partial derivative."""
     st.markdown("**Stuck?**")
     cols = st.columns(len(ex.names))
@@ -164,7 +163,7 @@ def help_section(ex: gp.Exercise) -> None:
                 solution_view(ex, var)
 
 
-def solution_view(ex: gp.Exercise, var: str) -> None:
+def solution_view(ex: gc.Exercise, var: str) -> None:
     with st.spinner("Working it out…"):
         sol = pv.solution(ex, var)
     if sol.error:
@@ -181,7 +180,7 @@ def solution_view(ex: gp.Exercise, var: str) -> None:
         st.caption("Variables held constant are drawn in orange.")
 
 
-def solved_view(ex: gp.Exercise, i: int, n: int, set_key: str) -> None:
+def solved_view(ex: gc.Exercise, i: int, n: int, set_key: str) -> None:
     st.success("All partial derivatives are right! Together they make the gradient:",
                icon="🎉")
     grad = sp.Matrix(ex.gradient)
@@ -191,7 +190,7 @@ def solved_view(ex: gp.Exercise, i: int, n: int, set_key: str) -> None:
                   args=(set_key, i + 1), icon=":material/arrow_forward:", type="primary")
 
 
-def explore_link(ex: gp.Exercise) -> None:
+def explore_link(ex: gc.Exercise) -> None:
     if not (ROOT / PARTIALS_PAGE).exists():
         return
     st.button("Practice this function on the other pages", key="practice_explore",
@@ -199,7 +198,7 @@ def explore_link(ex: gp.Exercise) -> None:
               help="Makes it the function being explored and opens Partial derivatives")
 
 
-def go_explore(ex: gp.Exercise) -> None:
+def go_explore(ex: gc.Exercise) -> None:
     """After the explore button: make ``ex`` the function explored and open Partials."""
     if not pv.take_explore(ex.id) or not (ROOT / PARTIALS_PAGE).exists():
         return
@@ -211,7 +210,7 @@ def go_explore(ex: gp.Exercise) -> None:
     st.switch_page(PARTIALS_PAGE)
 
 
-def exercise_view(ex: gp.Exercise, i: int, n: int, set_key: str) -> None:
+def exercise_view(ex: gc.Exercise, i: int, n: int, set_key: str) -> None:
     go_explore(ex)
     st.subheader(f"Exercise {i + 1} of {n}")
     st.caption(f"Level {ex.difficulty} · " + pv.plain(ex.topic))

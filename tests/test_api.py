@@ -1,5 +1,5 @@
-"""gradcore's public surface: the verbs re-exported from ``gradcore`` and the four topic
-modules (``field``, ``descent``, ``pointwise``, ``practice``). The app reaches the
+"""gradcore's public surface: the verbs re-exported from ``gradcore`` and the three topic
+modules (``field``, ``descent``, ``pointwise``). The app reaches the
 computation only through them, never through the private ``gradcore._*`` modules."""
 
 import ast
@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PUBLIC = ["gradcore", "gradcore.field", "gradcore.descent", "gradcore.pointwise",
-          "gradcore.practice"]
+PUBLIC = ["gradcore", "gradcore.field", "gradcore.descent", "gradcore.pointwise"]
 APP_FILES = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py"),
                     *(ROOT / "gradapp").glob("*.py")])
 
