@@ -35,7 +35,7 @@ from conftest import _IDLE, CHROMIUM, CHROMIUM_FLAGS, start_server  # noqa: E402
 FUNCTIONS = ["x^2 + 3y", "3xy + y^2", "(1 - x)^2 + 100(y - x^2)^2", "sin(x) cos(y)",
              "e^(x^2 y)", "x^2 - y^2", "(x^2 + y - 11)^2 + (x + y^2 - 7)^2"]
 TIMEOUT_S = 60.0
-NO_POINT_PAGES = ("Practice",)  # pages without a point to move (their links' titles)
+NO_POINT_PAGES = ("practice",)  # pages without a point to move (their URL paths)
 
 # What the page shows, read without forcing a layout: ``textContent`` (all text, KaTeX
 # sources and chart labels included) rather than ``innerText``, which lays out the whole
@@ -196,8 +196,7 @@ async def _app_session(browser, url: str, idx: int, rounds: int, lat: list, erro
                 await _idle(page)
                 if await page.locator("[data-testid='stException']").count():
                     errors.append(f"session {idx}: exception shown on page {i}")
-                title = await links.nth(i).text_content() or ""
-                if any(t in title for t in NO_POINT_PAGES):
+                if slug in NO_POINT_PAGES:
                     continue
                 field = page.locator(
                     "[data-testid='stMain'] input[type='number']:not([disabled]):visible").first
@@ -217,8 +216,7 @@ async def _app_session(browser, url: str, idx: int, rounds: int, lat: list, erro
                         pass
                     await _type(field, f"{value:g}")
 
-                where = page.url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
-                lat.append((f"{where}: move point", await _timed_update(page, move)))
+                lat.append((f"{slug}: move point", await _timed_update(page, move)))
     except Exception as err:  # noqa: BLE001 - counted and reported
         errors.append(f"session {idx} at {page.url}: {type(err).__name__}: {str(err)[:80]}")
         await _shot(page, f"app-{idx}-{type(err).__name__}")
