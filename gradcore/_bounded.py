@@ -29,6 +29,7 @@ DEFAULT_TIMEOUT = 3.0  # seconds for one piece of symbolic work
 MEMORY_LIMIT_MB = int(os.environ.get("GRADCORE_WORKER_MEMORY_MB", "1024"))
 MAX_WORKERS = int(os.environ.get("GRADCORE_WORKERS", "2"))
 _ROOT = str(Path(__file__).resolve().parent.parent)
+_IN_WORKER = False  # set by gradcore._worker: there, the whole request is already bounded
 
 
 class TooComplexError(RuntimeError):
@@ -178,11 +179,15 @@ def run_bounded(func, *args, timeout: float = DEFAULT_TIMEOUT, what: str = "this
     :class:`TooComplexError` when the work takes longer than ``timeout`` seconds or more
     memory than the worker's limit (the worker is killed and replaced); re-raises any
     exception ``func`` raised. Time spent waiting for a free or starting worker is not
-    counted against ``timeout``, up to a separate bound.
+    counted against ``timeout``, up to a separate bound. Called inside a worker (bounded
+    work that needs more bounded work), ``func`` runs there directly, under that worker's
+    limits.
     """
     module = getattr(func, "__module__", "") or ""
     if not module.startswith("gradcore"):
         raise ValueError("run_bounded only runs gradcore functions")
+    if _IN_WORKER:  # already inside a bounded worker: its limits cover this call too
+        return func(*args, **kwargs)
     payload = pickle.dumps((func, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
     worker = _POOL.acquire(time.monotonic() + max(10.0, timeout))
     healthy = False

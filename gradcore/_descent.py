@@ -56,8 +56,10 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import precedence
 
-from ._calculus import hessian, to_point
-from ._numeric import _numeric_form, compile_function
+from . import _numeric
+from ._bounded import run_bounded
+from ._calculus import gradient, hessian, to_point
+from ._numeric import _lambdify_source, _load_source, _numeric_form, lambdify_bounded
 from ._parser import Function
 
 __all__ = [
@@ -548,13 +550,21 @@ def _is_node(e: sp.Expr) -> bool:
         isinstance(e, sp.Function) and all(isinstance(a, sp.Expr) for a in e.args))
 
 
+_MODULES = [{"_ipow": _ipow}, "numpy"]
+
+
+def _exact_source(fn: Function) -> str:
+    """The source of f and ∇f lambdified with shared subexpressions (``cse=True``) and
+    printed without ``**`` (see :class:`_ExactPrinter`); run in a bounded worker."""
+    exprs = [_printable(e) for e in (fn.expr, *gradient(fn))]
+    return _lambdify_source(fn.variables, exprs, _MODULES, _ExactPrinter)
+
+
 def _symbolic(fn: Function):
-    """f and the symbolic gradient, lambdified with shared subexpressions (``cse=True``)
-    and printed without ``**`` (see :class:`_ExactPrinter`)."""
-    grad = compile_function(fn).gradient
-    exprs = [_printable(e) for e in (fn.expr, *grad)]
-    return sp.lambdify(list(fn.variables), exprs, modules=[{"_ipow": _ipow}, "numpy"],
-                       printer=_ExactPrinter, cse=True, dummify=True)
+    """f and ∇f compiled by :func:`_exact_source` under the time limit."""
+    source = run_bounded(_exact_source, fn, timeout=_numeric.COMPILE_TIMEOUT,
+                         what="compiling this function")
+    return _load_source(source, _MODULES)
 
 
 @lru_cache(maxsize=128)
@@ -1071,18 +1081,24 @@ def descend_many(
 # Stability bound
 
 
+def _real(v) -> float:
+    """A real number from a sympy or numpy scalar, NaN when there is none (complex, not a
+    number)."""
+    try:
+        return float(np.asarray(v, dtype=float))
+    except (TypeError, ValueError):
+        return float("nan")
+
+
 @lru_cache(maxsize=64)
 def _hessian_parts(fn: Function):
-    H = hessian(fn)
-    H = H.applyfunc(_numeric_form)
+    """(the constant Hessian, None) for a quadratic, else (None, a compiled function of
+    the coordinates giving the n² entries, row by row)."""
+    n = len(fn.variables)
+    H = hessian(fn).applyfunc(_numeric_form)
     if not H.free_symbols & set(fn.variables):
-        try:
-            const = np.array(H.tolist(), dtype=float).reshape(len(fn.variables), -1)
-        except (TypeError, ValueError):
-            const = np.full((len(fn.variables),) * 2, np.nan)
-        return const, None
-    entries = sp.lambdify(list(fn.variables), list(H), "numpy", cse=True, dummify=True)
-    return None, entries
+        return np.array([_real(e) for e in H], dtype=float).reshape(n, n), None
+    return None, lambdify_bounded(fn.variables, list(H), what="compiling the Hessian")
 
 
 def stability_bound(fn: Function, point: Sequence[float] | Mapping[str, float] | None = None
@@ -1112,7 +1128,7 @@ def stability_bound(fn: Function, point: Sequence[float] | Mapping[str, float] |
         a = to_point(fn, point)
         with np.errstate(all="ignore"):
             vals = entries(*a)
-        H = np.array([float(np.asarray(v, dtype=float)) for v in vals]).reshape(n, n)
+        H = np.array([_real(v) for v in vals], dtype=float).reshape(n, n)
     if not np.isfinite(H).all():
         return None
     lam = float(np.linalg.eigvalsh(H)[-1])

@@ -22,14 +22,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-import sympy as sp
 
-from ._calculus import hessian, to_point
-from ._descent import resolve_hyperparameters
-from ._numeric import _numeric_form
+from ._calculus import to_point
+from ._descent import _hessian_parts, _real, resolve_hyperparameters
 from ._parser import Function
 
 __all__ = [
@@ -97,29 +94,9 @@ def safe_learning_rate(bound: float | None, fraction: float = 0.9,
 # ----------------------------------------------------------------------------- stability
 
 
-def _real(v) -> float:
-    """A real number from a sympy or numpy scalar, NaN when there is none (complex, not a
-    number)."""
-    try:
-        return float(np.asarray(v, dtype=float))
-    except (TypeError, ValueError):
-        return float("nan")
-
-
-@lru_cache(maxsize=64)
-def _hessian_evaluator(fn: Function):
-    """(constant Hessian or None, evaluator of the entries at a point or None)."""
-    n = len(fn.variables)
-    H = hessian(fn).applyfunc(_numeric_form)
-    if not H.free_symbols & set(fn.variables):
-        const = np.array([_real(e) for e in H], dtype=float)
-        return const.reshape(n, n), None
-    return None, sp.lambdify(list(fn.variables), list(H), "numpy", cse=True, dummify=True)
-
-
 def _hessian_at(fn: Function, point) -> tuple[np.ndarray, bool]:
     n = len(fn.variables)
-    const, entries = _hessian_evaluator(fn)
+    const, entries = _hessian_parts(fn)
     if const is not None:
         return const, True
     if point is None:
@@ -259,7 +236,7 @@ def suggested_learning_rate(fn: Function, method: str,
     if method in _ADAPTIVE or not fn.variables:
         return lr
     pts = list(points)
-    const, _ = _hessian_evaluator(fn)
+    const, _ = _hessian_parts(fn)
     if fraction is None:
         fraction = 0.8 if const is not None else 0.5
     for p in (pts[:1] if const is not None else pts) or [None]:

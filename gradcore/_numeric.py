@@ -3,15 +3,19 @@ on grids and many points, with undefined points masked (NaN) and counted."""
 
 from __future__ import annotations
 
+import itertools
+import linecache
 import math
-from collections.abc import Mapping, Sequence
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import sympy as sp
 
-from ._calculus import gradient, to_point
+from ._bounded import DEFAULT_TIMEOUT, TooComplexError, run_bounded
+from ._calculus import _remember, gradient, to_point
 from ._parser import Function, _count_nodes
 
 __all__ = [
@@ -36,6 +40,74 @@ def _numeric_form(expr: sp.Expr) -> sp.Expr:
     big = {a: sp.Float(a, 17) for a in expr.atoms(sp.Rational)
            if abs(a.p) > 2**53 or a.q > 2**53}
     return expr.xreplace(big) if big else expr
+
+
+# --------------------------------------------------------------------------------------
+# Compiling under the time limit: ``lambdify(..., cse=True)`` finds common subexpressions
+# and prints the code, which grows with the expression; that part runs in a bounded worker
+# and only the printed source comes back, to be compiled here (what lambdify itself does
+# with the code it prints: ``exec`` in the modules' namespace).
+
+COMPILE_TIMEOUT = DEFAULT_TIMEOUT  # seconds for differentiating and printing the code
+_MAX_SOURCE_CHARS = 2_000_000  # ~10x the largest code the derivative-size limit allows
+_COMPILED = itertools.count()
+
+
+def _lambdify_source(args, exprs, modules, printer=None, numeric_form: bool = False) -> str:
+    """The source code ``lambdify(args, exprs, modules, printer=printer, cse=True,
+    dummify=True)`` generates (run in a worker by :func:`lambdify_bounded`)."""
+    if numeric_form:
+        exprs = [_numeric_form(e) for e in exprs] if isinstance(exprs, (list, tuple)) \
+            else _numeric_form(exprs)
+    func = sp.lambdify(list(args), exprs, modules, printer=printer, cse=True, dummify=True)
+    filename = func.__code__.co_filename
+    source = "".join(linecache.getlines(filename))
+    linecache.cache.pop(filename, None)  # a long-lived worker must not keep every source
+    if not source:  # pragma: no cover - sympy always registers the source it executes
+        raise RuntimeError("lambdify left no source to compile")
+    return source
+
+
+def _load_source(source: str, modules) -> Callable:
+    """Compile source printed by :func:`_lambdify_source` in the namespace lambdify builds
+    for ``modules`` (here, in the calling process) and return the function it defines."""
+    if len(source) > _MAX_SOURCE_CHARS:
+        raise TooComplexError("The compiled code for this function would be too large. "
+                              "Try a shorter function.")
+    namespace = sp.lambdify([], 0, modules).__globals__  # numpy (etc.) names, as lambdify
+    filename = f"<gradcore-compiled-{next(_COMPILED)}>"
+    try:
+        code = compile(source, filename, "exec")
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        raise TooComplexError("This function is nested too deeply to compile. Try a "
+                              "simpler or shorter function.") from None
+    defined: dict = {}
+    exec(code, namespace, defined)  # noqa: S102 - code printed by sympy, not user text
+    (func,) = defined.values()
+    # like lambdify: the source is readable (inspect, tracebacks) while the function lives
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    weakref.finalize(func, linecache.cache.pop, filename, None)
+    return func
+
+
+def lambdify_bounded(args: Sequence[sp.Symbol], exprs, modules="numpy", *, printer=None,
+                     numeric_form: bool = False, timeout: float | None = None,
+                     what: str = "compiling this function") -> Callable:
+    """``sympy.lambdify(args, exprs, modules, printer=printer, cse=True, dummify=True)``
+    under a hard time and memory limit.
+
+    Finding common subexpressions and printing the code (the part that grows with the
+    expression) runs in a worker process (:func:`~gradcore.run_bounded`); the source it
+    prints is compiled here. With ``numeric_form=True`` the expressions are first prepared
+    for floating point in the worker (huge exact numbers as floats, Dirac deltas as 0).
+    ``printer`` and ``modules`` must pickle (a printer class and module names or dicts of
+    module-level functions). Raises :class:`TooComplexError` when the work takes longer
+    than ``timeout`` seconds (default :data:`COMPILE_TIMEOUT`) or too much memory, or its
+    code is too large to compile.
+    """
+    source = run_bounded(_lambdify_source, list(args), exprs, modules, printer,
+                         numeric_form, timeout=timeout or COMPILE_TIMEOUT, what=what)
+    return _load_source(source, modules)
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,12 +189,22 @@ def _mask_inplace(values: np.ndarray, grads) -> int:
 @lru_cache(maxsize=128)
 def compile_function(fn: Function) -> Compiled:
     """Compile ``fn`` and its gradient to numpy once (cached per function) and return a
-    :class:`Compiled` evaluator."""
+    :class:`Compiled` evaluator.
+
+    Differentiating and generating the code run under a hard time limit in a worker (as in
+    :func:`lambdify_bounded`); raises :class:`TooComplexError` when they overrun (not
+    cached: a later call tries again)."""
+    grad, source = run_bounded(_compile_source, fn, timeout=COMPILE_TIMEOUT,
+                               what="compiling this function")
+    for v, g in zip(fn.variables, grad, strict=True):
+        _remember(fn.expr, v, g)
+    return Compiled(fn, grad, _load_source(source, "numpy"))
+
+
+def _compile_source(fn: Function) -> tuple[tuple[sp.Expr, ...], str]:
+    """∇f and the source of f and ∇f compiled together (run in a worker)."""
     grad = gradient(fn)
-    exprs = [_numeric_form(e) for e in (fn.expr, *grad)]
-    args = list(fn.variables)
-    f_and_grad = sp.lambdify(args, exprs, "numpy", cse=True, dummify=True)
-    return Compiled(fn, grad, f_and_grad)
+    return grad, _lambdify_source(fn.variables, [fn.expr, *grad], "numpy", numeric_form=True)
 
 
 @dataclass(frozen=True)

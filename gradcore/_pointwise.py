@@ -38,7 +38,7 @@ from sympy.printing.str import StrPrinter
 
 from ._bounded import TooComplexError, run_bounded
 from ._calculus import gradient, hessian, resolve_variable, to_point
-from ._numeric import _numeric_form, compile_function, evaluate
+from ._numeric import compile_function, evaluate, lambdify_bounded
 from ._parser import Function, _count_nodes
 from ._steps import Derivation, derivation_latex, derive
 
@@ -301,9 +301,8 @@ def _real(v) -> float:
 @lru_cache(maxsize=128)
 def _candidates(fn: Function) -> _Candidates:
     items = tuple(_find_candidates(fn.expr, fn.variables))
-    inners = [_numeric_form(i) for c in items for i in c.inners]
-    func = sp.lambdify(list(fn.variables), inners, "numpy", cse=True, dummify=True) if inners \
-        else None
+    inners = [i for c in items for i in c.inners]
+    func = lambdify_bounded(fn.variables, inners, numeric_form=True) if inners else None
     return _Candidates(items, func)
 
 
@@ -904,9 +903,9 @@ def compile_hessian(fn: Function):
     returns a callable taking the n coordinates and returning the n×n values."""
     h = hessian(fn)
     n = len(fn.variables)
-    entries = [_numeric_form(h[i, j]) for i in range(n) for j in range(n)]
-    func = sp.lambdify(list(fn.variables), entries, "numpy", cse=True, dummify=True)
-    return func
+    entries = [h[i, j] for i in range(n) for j in range(n)]
+    return lambdify_bounded(fn.variables, entries, numeric_form=True,
+                            what="compiling the Hessian")
 
 
 def hessian_at(fn: Function, point) -> np.ndarray:

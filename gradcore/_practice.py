@@ -32,6 +32,7 @@ import sympy as sp
 
 from ._bounded import TooComplexError, run_bounded
 from ._calculus import partial, resolve_variable
+from ._numeric import lambdify_bounded
 from ._parser import Function, ParseError, parse
 from ._steps import Derivation, derive
 
@@ -441,7 +442,7 @@ def _values(expr: sp.Expr, symbols: Sequence[sp.Symbol], pts: np.ndarray) -> np.
     """``expr`` at each row of ``pts`` as real floats (NaN where undefined, infinite or not
     real); ``None`` when it cannot be evaluated numerically."""
     try:
-        f = sp.lambdify(list(symbols), expr, modules="numpy", cse=True, dummify=True)
+        f = lambdify_bounded(symbols, expr, what="evaluating your answer")
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             raw = np.asarray(f(*[pts[:, j] for j in range(pts.shape[1])]))

@@ -33,6 +33,9 @@ def _read_exact(stream, n: int) -> bytes | None:
 
 def main() -> None:
     import gradcore  # noqa: F401  - pay the sympy import once, before the first request
+    from gradcore import _bounded
+
+    _bounded._IN_WORKER = True  # nested bounded calls run here, under this worker's limits
 
     _limit_memory()
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer

@@ -1,13 +1,16 @@
 """Symbolic work under a hard time limit, from any thread, with no leaked processes."""
 
+import os
 import threading
 import time
+from pathlib import Path
 
+import numpy as np
 import pytest
 import sympy as sp
 
 import gradcore as gc
-from gradcore import _bounded, _calculus
+from gradcore import _bounded, _calculus, _descentcalc, _numeric
 
 
 def test_result_comes_back():
@@ -67,3 +70,72 @@ def test_analyze_reports_too_complex_derivatives():
         gc.analyze(fn, timeout=5)
     except gc.TooComplexError as exc:
         assert "Try" in str(exc)
+
+
+# --- compiling (lambdify's cse and code printing) is bounded too
+
+
+def test_compiling_runs_in_a_worker_not_in_the_server(monkeypatch):
+    # regression (issue #7): lambdify(cse=True) found common subexpressions and printed
+    # the code in the server process, outside any time limit; only compiling the printed
+    # source may happen here now (lambdify of nothing builds the numpy namespace)
+    real = sp.lambdify
+
+    def no_codegen_here(args, *rest, **kwargs):
+        if list(args):
+            raise AssertionError(f"lambdify in the server process: {args}")
+        return real(args, *rest, **kwargs)
+
+    monkeypatch.setattr(sp, "lambdify", no_codegen_here)
+    fn = gc.parse("sin(x y) + exp(x - y^2) / 7 + |x - 3/11|")  # new: nothing cached
+    values, grads = gc.compile_function(fn).value_and_grad(np.array([[0.5, -1.0]]))
+    x, y = 0.5, -1.0
+    assert values[0] == pytest.approx(np.sin(x * y) + np.exp(x - y * y) / 7 + abs(x - 3 / 11))
+    assert grads[0] == pytest.approx([y * np.cos(x * y) + np.exp(x - y * y) / 7 + 1,
+                                      x * np.cos(x * y) - 2 * y * np.exp(x - y * y) / 7])
+    assert gc.hessian_at(fn, (x, y)) == pytest.approx(gc.hessian_at(fn, {"x": x, "y": y}))
+    assert gc.at_point(fn, (x, y)).value == pytest.approx(values[0])
+    path = gc.descend(fn, (x, y), method="gd", lr=0.01, steps=3)
+    assert path.points[1] == pytest.approx(path.points[0] - 0.01 * grads[0])
+    assert gc.stability_bound(fn, (x, y)) > 0
+    assert _descentcalc.stability(fn, "gd", point=(x, y)) is not None
+    verdict = gc.check_answer("x cos(x y) - 2y exp(x - y^2)/7", gc.partial(fn, "y"), fn,
+                              fn=fn, var="y")
+    assert verdict.status == "correct"
+
+
+def test_compiling_is_time_bounded_and_recovers(monkeypatch):
+    fn = gc.parse("atan(x^3 y^2 + sinh(x y)) log(1 + x^2 + y^2)^3 + 5/17")
+    monkeypatch.setattr(_numeric, "COMPILE_TIMEOUT", 1e-4)
+    with pytest.raises(gc.TooComplexError, match="[Cc]ompiling this function took longer"):
+        gc.compile_function(fn)
+    with pytest.raises(gc.TooComplexError, match="too complex"):
+        gc.descend(fn, (1, 1), method="gd", lr=0.01, steps=2)
+    monkeypatch.undo()
+    # the overrun was not cached and the pool replaced its killed workers
+    assert np.isfinite(gc.compile_function(fn).values(np.array([[1.0, 2.0]]))).all()
+    assert gc.worker_count() <= _bounded.MAX_WORKERS
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                kids.append(int(d.name))
+    return kids
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="reads the process tree from /proc")
+def test_bounded_work_inside_a_worker_runs_there():
+    # compile_function inside a worker (gradient_at compiles) must not start a pool of
+    # its own there: the worker's limits already bound the whole request
+    fn = gc.parse("x^3 y + cos(y) + 2/19")
+    assert gc.run_bounded(gc.gradient_at, fn, (1.0, 2.0)) == pytest.approx(
+        [3 * 4 * 1.0 ** 2 / 2, 1 - np.sin(2.0)])
+    workers = _children(os.getpid())
+    assert workers and all(not _children(w) for w in workers)
