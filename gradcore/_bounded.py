@@ -11,6 +11,7 @@ call does not wait for sympy to import. Workers exit by themselves when the pare
 from __future__ import annotations
 
 import atexit
+import math
 import os
 import pickle
 import select
@@ -25,9 +26,22 @@ __all__ = [
     "ServerBusyError", "TooComplexError", "run_bounded", "shutdown_workers", "worker_count",
 ]
 
-DEFAULT_TIMEOUT = 3.0  # seconds for one piece of symbolic work
-MEMORY_LIMIT_MB = int(os.environ.get("GRADCORE_WORKER_MEMORY_MB", "1024"))
-MAX_WORKERS = int(os.environ.get("GRADCORE_WORKERS", "2"))
+
+
+def _setting(name: str, default: float, low: float, high: float) -> float:
+    """A number from the environment (an operator's setting), clamped to [low, high];
+    ``default`` when it is unset or not a number."""
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return min(max(value, low), high) if math.isfinite(value) else default
+
+
+# Operators' settings (environment variables); the defaults suit Community Cloud's ~1 GB.
+DEFAULT_TIMEOUT = _setting("GRADCORE_TIMEOUT", 3.0, 0.05, 60.0)  # s per piece of work
+MEMORY_LIMIT_MB = int(_setting("GRADCORE_WORKER_MEMORY_MB", 1024, 256, 65536))
+MAX_WORKERS = int(_setting("GRADCORE_WORKERS", 2, 1, 16))
 _ROOT = str(Path(__file__).resolve().parent.parent)
 _IN_WORKER = False  # set by gradcore._worker: there, the whole request is already bounded
 

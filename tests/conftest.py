@@ -27,15 +27,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(script: str = "app.py", port: int | None = None) -> tuple[subprocess.Popen,
-                                                                          str]:
-    """Start `streamlit run` on a free port and wait until it is healthy."""
+def start_server(script: str = "app.py", port: int | None = None,
+                 env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run` on a free port (with extra environment variables ``env``)
+    and wait until it is healthy."""
     port = port or _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
