@@ -56,6 +56,7 @@ class ParseError(ValueError):
     """
 
     def __init__(self, message: str, position: int | None = None):
+        self.reason = message  # without the position
         if position is not None:
             message = f"{message} (at character {position + 1})"
         super().__init__(message)
@@ -157,7 +158,8 @@ _FORBIDDEN_HINTS = {
     "'": "quotes are not allowed: type the function itself, without quotes",
     '"': "quotes are not allowed: type the function itself, without quotes",
     "`": "backticks are not allowed: type the function itself",
-    "=": "type only the right-hand side: for f(x, y) = x^2 + y^2, type x^2 + y^2",
+    "=": "type a function, not an equation: the formula alone (x^2 + y^2) or with the "
+         "function's name in front (f(x, y) = x^2 + y^2)",
     "<": "comparisons are not allowed: type a function, not an inequality",
     ">": "comparisons are not allowed: type a function, not an inequality",
     "!": "'!' is not allowed: factorials and negations are not supported",
@@ -686,8 +688,18 @@ def _count_nodes(expr: sp.Basic, limit: int) -> int:
     return n
 
 
+# "f(x, y) =", "z =", "g(θ) =": a left-hand side naming the function (and its variables)
+_LHS = re.compile(r"\s*(?P<name>[^\W\d_]\w{0,7})\s*(?:\((?P<args>[^()=]{0,200})\)\s*)?=")
+
+
 def parse(text: str) -> Function:
     """Parse a function written as on paper into a :class:`Function`.
+
+    The formula may come with a left-hand side as on paper, ``f(x, y) = x^2 + 3y`` or
+    ``z = x^2 + y^2``: the variables listed in ``f(…)`` are the function's variables in
+    that order (one the formula does not use is kept: its partial derivative is 0), and
+    every variable of the formula must be listed. A name alone (``z =``) must not be one of
+    the formula's variables, and the formula must have some (``x = 1`` is an equation).
 
     Accepts ``^`` and ``**``, implicit multiplication (``3xy``, ``2(x+1)``, ``x sin y``),
     ``e^x``/``exp``, ``ln``/``log``/``log(x, b)``, ``sqrt``, ``|x|``/``abs``, trigonometric,
@@ -706,6 +718,56 @@ def parse(text: str) -> Function:
             f"the input is too long ({len(text)} characters; at most {LIMITS.max_length}): "
             "type a shorter function"
         )
+    head = _LHS.match(text)
+    if head is None or head["name"].lower() in _FUNCTIONS or "=" in text[head.end():]:
+        return _parse(text)  # no left-hand side (another "=" gets its hint there)
+    start = head.end()
+    try:
+        fn = _parse(text[start:])
+    except ParseError as err:
+        raise ParseError(err.reason, None if err.position is None else err.position + start
+                         ) from None
+    if head["args"] is None:  # "z = x^2 + y^2" names f; "x = 1" or "z = z^2" is an equation
+        if not fn.variables or head["name"] in fn.names:
+            return _parse(text)  # refused, with the hint for "="
+        return Function(expr=fn.expr, variables=fn.variables, text=text)
+    declared = _declared(head["args"], head.start("args"))
+    missing = [v.name for v in fn.variables if v not in declared]
+    if missing:
+        listed = ", ".join([s.name for s in declared] + missing)
+        raise ParseError(
+            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} in the formula but "
+            f"not in {head['name']}(…): list every variable, e.g. {head['name']}({listed}) = …",
+            head.start("args"))
+    return Function(expr=fn.expr, variables=declared, text=text)
+
+
+def _declared(args: str, offset: int) -> tuple[sp.Symbol, ...]:
+    """The variables listed in a left-hand side ``f(x, y)``, in order."""
+    if not args.strip():
+        return ()
+    out: list[sp.Symbol] = []
+    at = offset
+    for piece in args.split(","):
+        lead = len(piece) - len(piece.lstrip())
+        try:
+            sym = _parse(piece).expr
+        except ParseError:
+            sym = None
+        if not isinstance(sym, sp.Symbol):
+            raise ParseError("list the variables of f separated by commas, as in "
+                             "f(x, y) = x^2 + y^2", at + lead)
+        if sym in out:
+            raise ParseError(f"{sym.name} is listed twice in f(…)", at + lead)
+        out.append(sym)
+        at += len(piece) + 1
+    if len(out) > LIMITS.max_variables:
+        raise ParseError(f"too many variables (at most {LIMITS.max_variables})", offset)
+    return tuple(out)
+
+
+def _parse(text: str) -> Function:
+    """:func:`parse` of a formula without a left-hand side."""
     base = re.search(r"\blog_", text)
     if base:  # log_2(x): a base written as a subscript
         raise ParseError("for a logarithm in base b write log(x, b), e.g. log(x, 2)",

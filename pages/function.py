@@ -68,7 +68,9 @@ def page() -> None:
             "- `sin cos tan cot sec csc`, `asin`/`arcsin` …, `sinh cosh tanh` …, "
             "`atan2(y, x)`, `sigmoid(x)`; constants `pi` (π) and `e`\n"
             "- Variables are single letters, a letter and digits (`x1`, `w2`) or Greek "
-            "names (`theta`, `alpha`)"
+            "names (`theta`, `alpha`)\n"
+            "- With its name, as on paper: `f(x, y) = x^2 + 3y` (the variables in `f(…)` "
+            "come in that order) or `z = x^2 + y^2`"
         )
 
 

@@ -144,3 +144,17 @@ def test_markdown_table_escapes_and_aligns(monkeypatch):
     assert lines[3] == r"| \<b\> | 2 | 4 |"
     ui.table([])
     assert len(shown) == 1
+
+
+def test_function_typed_with_its_left_hand_side_and_shared():
+    # the seed's own line, pasted: its variables keep their order, the link carries it
+    at = new_app()
+    at.text_input(key="fn_input").set_value("f(y, x) = x^2 + 3y").run()
+    assert not at.error
+    assert any(r"f{\left(y,x \right)} = x^{2} + 3 y" in body for body in latex(at))
+    assert at.query_params["f"] == "f(y, x) = x^2 + 3y"
+    link = " ".join(c.value for c in at.code)
+    assert "f=f%28y%2C+x%29+%3D+x%5E2+%2B+3y" in link
+    again = new_app(f="f(y, x) = x^2 + 3y", p="1,2")
+    assert any(r"f{\left(y,x \right)}" in body for body in latex(again))
+    assert "y, x" in " ".join(m.value for m in again.markdown)

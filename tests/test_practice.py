@@ -161,7 +161,7 @@ UNPARSEABLE = [
     ("", "type a function"),
     ("2x +", "ends too early"),
     ("(2x", "expected ')'"),
-    ("2x = y", "right-hand side"),
+    ("2x = y", "not an equation"),
     ("foo(x)", "unknown name"),
 ]
 
