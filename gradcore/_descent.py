@@ -59,7 +59,7 @@ from sympy.printing.precedence import precedence
 from . import _numeric
 from ._bounded import run_bounded
 from ._calculus import gradient, hessian, to_point
-from ._numeric import _lambdify_source, _load_source, _numeric_form, lambdify_bounded
+from ._numeric import _lambdify_source, _load_source, _numeric_form, compile_hessian
 from ._parser import Function
 
 __all__ = [
@@ -1098,7 +1098,7 @@ def _hessian_parts(fn: Function):
     H = hessian(fn).applyfunc(_numeric_form)
     if not H.free_symbols & set(fn.variables):
         return np.array([_real(e) for e in H], dtype=float).reshape(n, n), None
-    return None, lambdify_bounded(fn.variables, list(H), what="compiling the Hessian")
+    return None, compile_hessian(fn)  # the n² entries, row by row
 
 
 def stability_bound(fn: Function, point: Sequence[float] | Mapping[str, float] | None = None

@@ -15,7 +15,7 @@ import numpy as np
 import sympy as sp
 
 from ._bounded import DEFAULT_TIMEOUT, TooComplexError, run_bounded
-from ._calculus import _remember, gradient, to_point
+from ._calculus import _remember, gradient, hessian, to_point
 from ._parser import Function, _count_nodes
 
 __all__ = [
@@ -205,6 +205,19 @@ def _compile_source(fn: Function) -> tuple[tuple[sp.Expr, ...], str]:
     """∇f and the source of f and ∇f compiled together (run in a worker)."""
     grad = gradient(fn)
     return grad, _lambdify_source(fn.variables, [fn.expr, *grad], "numpy", numeric_form=True)
+
+
+@lru_cache(maxsize=128)
+def compile_hessian(fn: Function):
+    """The Hessian of f compiled once (cached per function) with ``lambdify(cse=True)``
+    under the time limit (:func:`lambdify_bounded`): returns a callable taking the n
+    coordinates and returning the n² entries, row by row. Raises
+    :class:`TooComplexError` when compiling overruns."""
+    h = hessian(fn)
+    n = len(fn.variables)
+    entries = [h[i, j] for i in range(n) for j in range(n)]
+    return lambdify_bounded(fn.variables, entries, numeric_form=True,
+                            what="compiling the Hessian")
 
 
 @dataclass(frozen=True)

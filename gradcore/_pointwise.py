@@ -37,8 +37,8 @@ import sympy as sp
 from sympy.printing.str import StrPrinter
 
 from ._bounded import TooComplexError, run_bounded
-from ._calculus import gradient, hessian, resolve_variable, to_point
-from ._numeric import compile_function, evaluate, lambdify_bounded
+from ._calculus import gradient, resolve_variable, to_point
+from ._numeric import compile_function, compile_hessian, evaluate, lambdify_bounded
 from ._parser import Function, _count_nodes
 from ._steps import Derivation, derivation_latex, derive
 
@@ -895,17 +895,6 @@ def descent_step(fn: Function, report: PointReport, rate: float | None = None
 # --------------------------------------------------------------------------------------------
 # Hessian
 # --------------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=128)
-def compile_hessian(fn: Function):
-    """The Hessian of f compiled once (cached per function) with ``lambdify(cse=True)``:
-    returns a callable taking the n coordinates and returning the n×n values."""
-    h = hessian(fn)
-    n = len(fn.variables)
-    entries = [h[i, j] for i in range(n) for j in range(n)]
-    return lambdify_bounded(fn.variables, entries, numeric_form=True,
-                            what="compiling the Hessian")
 
 
 def hessian_at(fn: Function, point) -> np.ndarray:
