@@ -52,6 +52,37 @@ def start_server(script: str = "app.py", port: int | None = None,
     raise RuntimeError("streamlit did not start within 60 s")
 
 
+def child_processes(pid: int, *, recursive: bool = False) -> list[tuple[int, str, int]]:
+    """(pid, state, resident kB) of the children of process ``pid`` (of all its
+    descendants with ``recursive``), read from /proc."""
+    children: dict[int, list[tuple[int, str, int]]] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            rss = next((int(line.split()[1]) for line in (d / "status").read_text()
+                        .splitlines() if line.startswith("VmRSS:")), 0)
+        except (OSError, ValueError):
+            continue  # gone meanwhile
+        children.setdefault(int(stat[1]), []).append((int(d.name), stat[0], rss))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            if recursive:
+                todo.append(child[0])
+    return out
+
+
+def is_worker(pid: int) -> bool:
+    """Whether process ``pid`` is a gradcore worker (``python -m gradcore._worker``)."""
+    try:
+        return b"gradcore._worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 @pytest.fixture(scope="session")
 def app_url():
     """URL of a real `streamlit run app.py` server, for the whole test session."""

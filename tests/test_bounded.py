@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sympy as sp
+from conftest import child_processes, is_worker
 
 import gradcore as gc
 from gradcore import _bounded, _calculus, _descentcalc, _numeric
@@ -119,19 +120,6 @@ def test_compiling_is_time_bounded_and_recovers(monkeypatch):
     assert gc.worker_count() <= _bounded.MAX_WORKERS
 
 
-def _children(pid: int) -> list[int]:
-    kids = []
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                stat = (d / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                kids.append(int(d.name))
-    return kids
-
-
 @pytest.mark.skipif(not Path("/proc").exists(), reason="reads the process tree from /proc")
 def test_bounded_work_inside_a_worker_runs_there():
     # compile_function inside a worker (gradient_at compiles) must not start a pool of
@@ -139,5 +127,5 @@ def test_bounded_work_inside_a_worker_runs_there():
     fn = gc.parse("x^3 y + cos(y) + 2/19")
     assert gc.run_bounded(gc.gradient_at, fn, (1.0, 2.0)) == pytest.approx(
         [3 * 4 * 1.0 ** 2 / 2, 1 - np.sin(2.0)])
-    workers = _children(os.getpid())
-    assert workers and all(not _children(w) for w in workers)
+    workers = [pid for pid, _, _ in child_processes(os.getpid()) if is_worker(pid)]
+    assert workers and all(not child_processes(w) for w in workers)

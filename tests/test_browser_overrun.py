@@ -14,7 +14,14 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import latex_texts, start_server, wait_for_app, wait_for_latex
+from conftest import (
+    child_processes,
+    is_worker,
+    latex_texts,
+    start_server,
+    wait_for_app,
+    wait_for_latex,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -23,38 +30,10 @@ HEAVY = ("sin(x y)^7 cos(x+y)^9 tan(x-y)^5 exp(x y z)^3 log(1+x^2+y^2+z^2)^4 ata
 SLACK_MB = 40  # caches of the valid functions typed meanwhile, allocator noise
 
 
-def _descendants(pid: int) -> list[tuple[int, str, int]]:
-    """(pid, state, RSS in kB) of every process below ``pid``, from /proc."""
-    children: dict[int, list[tuple[int, str, int]]] = {}
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            stat = (d / "stat").read_text().rsplit(")", 1)[1].split()
-            rss = next((int(line.split()[1]) for line in (d / "status").read_text()
-                        .splitlines() if line.startswith("VmRSS:")), 0)
-        except (OSError, ValueError):
-            continue
-        children.setdefault(int(stat[1]), []).append((int(d.name), stat[0], rss))
-    out, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            out.append(child)
-            todo.append(child[0])
-    return out
-
-
 def _own_mb(pid: int) -> float:
     """The resident memory of process ``pid`` alone, in MB."""
     return next(int(line.split()[1]) for line in Path(f"/proc/{pid}/status").read_text()
                 .splitlines() if line.startswith("VmRSS:")) / 1024
-
-
-def _is_worker(pid: int) -> bool:
-    try:
-        return b"gradcore._worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +60,7 @@ def test_overruns_are_stopped_with_a_message_and_leave_nothing_behind(browser, t
     point = other.locator("[data-testid='stMain'] input[type='number']:visible").first
     time.sleep(2)
     server_mb = _own_mb(proc.pid)
-    worker_mb = max(rss / 1024 for pid, _, rss in _descendants(proc.pid) if _is_worker(pid))
+    worker_mb = max(rss / 1024 for pid, _, rss in child_processes(proc.pid) if is_worker(pid))
 
     box = visitor.get_by_role("textbox", name="f =")
     stopped = visitor.locator("[data-testid='stAlert']", has_text="was stopped")
@@ -107,8 +86,8 @@ def test_overruns_are_stopped_with_a_message_and_leave_nothing_behind(browser, t
         wait_for_latex(visitor, shown[k + 1])
 
     time.sleep(2)  # killed workers are reaped and replaced in the background
-    procs = _descendants(proc.pid)
-    workers = [p for p in procs if _is_worker(p[0])]
+    procs = child_processes(proc.pid, recursive=True)
+    workers = [p for p in procs if is_worker(p[0])]
     assert 1 <= len(workers) <= 2, procs  # GRADCORE_WORKERS defaults to 2
     assert not [p for p in procs if p[1] == "Z"], procs  # no zombie left behind
     # the server's memory is back to its baseline (the work ran, and died, in workers),

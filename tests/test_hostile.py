@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
+from conftest import child_processes, is_worker
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -218,33 +219,10 @@ def test_killed_workers_are_reaped():
         with pytest.raises(gc.TooComplexError):
             gc.run_bounded(_calculus._simplify, expr, timeout=0.3)
     time.sleep(0.5)
-    children = _children()
-    workers = [c for c in children if _is_worker(c[0])]
+    children = child_processes(os.getpid())
+    workers = [c for c in children if is_worker(c[0])]
     assert len(workers) <= _bounded.MAX_WORKERS, workers
-    assert not [pid for pid, state in children if state == "Z"]  # killed ones were reaped
-
-
-def _is_worker(pid: int) -> bool:
-    try:
-        return b"gradcore._worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
-
-
-def _children() -> list[tuple[int, str]]:
-    me = os.getpid()
-    out = []
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            stat = (d / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[1]) == me:
-            out.append((int(d.name), fields[0]))
-    return out
+    assert not [pid for pid, state, _ in children if state == "Z"]  # killed ones reaped
 
 
 _ATOMS = st.sampled_from(
