@@ -38,9 +38,11 @@ def _setting(name: str, default: float, low: float, high: float) -> float:
     return min(max(value, low), high) if math.isfinite(value) else default
 
 
-# Operators' settings (environment variables); the defaults suit Community Cloud's ~1 GB.
+# Operators' settings (environment variables). The defaults fit Community Cloud's ~1 GB:
+# the server (~150-250 MB) plus two workers of ~85 MB each after their imports, each
+# allowed 256 MB more for its work: under 1 GB even when both run out at once.
 DEFAULT_TIMEOUT = _setting("GRADCORE_TIMEOUT", 3.0, 0.05, 60.0)  # s per piece of work
-MEMORY_LIMIT_MB = int(_setting("GRADCORE_WORKER_MEMORY_MB", 1024, 256, 65536))
+MEMORY_LIMIT_MB = int(_setting("GRADCORE_WORKER_MEMORY_MB", 256, 64, 65536))  # per worker
 MAX_WORKERS = int(_setting("GRADCORE_WORKERS", 2, 1, 16))
 _ROOT = str(Path(__file__).resolve().parent.parent)
 _IN_WORKER = False  # set by gradcore._worker: there, the whole request is already bounded

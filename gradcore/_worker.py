@@ -11,11 +11,27 @@ import struct
 import sys
 
 
+def _address_space() -> int:
+    """Bytes of address space this process uses now (after its imports)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 1 << 30  # unknown here: assume a generous base
+
+
 def _limit_memory() -> None:
+    """Allow this worker ``GRADCORE_WORKER_MEMORY_MB`` of memory for its work on top of
+    what it uses once sympy and numpy are imported (so the limit means the same on every
+    platform, whatever their imports reserve)."""
     try:
         import resource
 
-        limit = int(os.environ.get("GRADCORE_WORKER_MEMORY_MB", "1024")) * 1024 * 1024
+        budget = int(os.environ.get("GRADCORE_WORKER_MEMORY_MB", "256")) * 1024 * 1024
+        limit = _address_space() + budget
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):  # pragma: no cover - not on this platform
         pass
