@@ -45,40 +45,66 @@ def _remember(expr: sp.Expr, var: sp.Symbol, result: sp.Expr) -> None:
             _CACHE.popitem(last=False)
 
 
-def _diff(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
+def _differentiate(pairs: list[tuple[sp.Expr, sp.Symbol]]) -> list[sp.Expr]:
+    """d expr / d var for each pair (the work itself: run in a bounded worker)."""
+    out = []
+    for expr, var in pairs:
+        # Differentiate with a real-valued stand-in, so |x| gives sign(x) rather than
+        # sympy's complex-valued re/im form, then map back to the user's symbol.
+        real = sp.Dummy(var.name, real=True)
+        out.append(sp.diff(expr.xreplace({var: real}), real).xreplace({real: var}))
+    return out
+
+
+def _derivatives(pairs: list[tuple[sp.Expr, sp.Symbol]]) -> list[sp.Expr]:
+    """d expr / d var for each pair: from the cache, the rest in one call of a bounded
+    worker (run inline when this already is one). Raises ``TooComplexError`` when that
+    overruns the time or memory limit."""
+    from . import _bounded  # local: keeps this module importable on its own
+
     with _CACHE_LOCK:
-        hit = _CACHE.get((expr, var))
-    if hit is not None:
-        return hit
-    # Differentiate with a real-valued stand-in, so |x| gives sign(x) rather than sympy's
-    # complex-valued re/im form, then map back to the user's symbol.
-    real = sp.Dummy(var.name, real=True)
-    result = sp.diff(expr.xreplace({var: real}), real).xreplace({real: var})
-    _remember(expr, var, result)
-    return result
+        found = [_CACHE.get(p) for p in pairs]
+    todo = list(dict.fromkeys(p for p, hit in zip(pairs, found, strict=True) if hit is None))
+    if todo:
+        results = _bounded.run_bounded(_differentiate, todo, timeout=_bounded.DEFAULT_TIMEOUT,
+                                       what="differentiating this function")
+        done = dict(zip(todo, results, strict=True))
+        for (expr, var), result in done.items():
+            _remember(expr, var, result)
+        found = [done[p] if hit is None else hit for p, hit in zip(pairs, found, strict=True)]
+    return found
+
+
+def _diff(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
+    return _derivatives([(expr, var)])[0]
 
 
 def partial(fn: Function, var: sp.Symbol | str) -> sp.Expr:
     """∂f/∂var as a sympy expression, exactly as ``sympy.diff`` gives it (no ``simplify``).
 
     ``var`` is one of ``fn.variables`` or its name. Variables are real: ∂|x|/∂x = sign(x).
+    Differentiating runs under the hard time limit (``TooComplexError`` when it overruns)
+    and is cached.
     """
     return _diff(fn.expr, resolve_variable(fn, var))
 
 
 def gradient(fn: Function) -> tuple[sp.Expr, ...]:
-    """∇f: one partial derivative per variable, in ``fn.variables`` order."""
-    return tuple(_diff(fn.expr, v) for v in fn.variables)
+    """∇f: one partial derivative per variable, in ``fn.variables`` order (computed under
+    the hard time limit, like :func:`partial`)."""
+    return tuple(_derivatives([(fn.expr, v) for v in fn.variables]))
 
 
 def hessian(fn: Function) -> sp.Matrix:
-    """The matrix of second partial derivatives, rows and columns in ``fn.variables`` order."""
+    """The matrix of second partial derivatives, rows and columns in ``fn.variables`` order
+    (computed under the hard time limit, like :func:`partial`)."""
     grad = gradient(fn)
     n = len(fn.variables)
+    upper = [(i, j) for i in range(n) for j in range(i, n)]
+    second = _derivatives([(grad[i], fn.variables[j]) for i, j in upper])
     rows = [[None] * n for _ in range(n)]
-    for i in range(n):
-        for j in range(i, n):
-            rows[i][j] = rows[j][i] = _diff(grad[i], fn.variables[j])
+    for (i, j), d in zip(upper, second, strict=True):
+        rows[i][j] = rows[j][i] = d
     return sp.Matrix(rows) if n else sp.zeros(0, 0)
 
 

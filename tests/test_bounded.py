@@ -129,3 +129,31 @@ def test_bounded_work_inside_a_worker_runs_there():
         [3 * 4 * 1.0 ** 2 / 2, 1 - np.sin(2.0)])
     workers = [pid for pid, _, _ in child_processes(os.getpid()) if is_worker(pid)]
     assert workers and all(not child_processes(w) for w in workers)
+
+
+def test_differentiating_runs_in_a_worker_not_in_the_server(monkeypatch):
+    # regression (issue #7): a derivative missing from the cache (never analysed, or
+    # evicted) was computed with sympy.diff in the server process, outside any limit
+    def no_diff_here(*args, **kwargs):
+        raise AssertionError("sympy.diff in the server process")
+
+    monkeypatch.setattr(sp, "diff", no_diff_here)
+    monkeypatch.setattr(sp.Expr, "diff", no_diff_here)
+    fn = gc.parse("cos(x^2 y) + y^3 / 13 + 2/23")  # new: nothing cached
+    x, y = fn.variables
+    assert gc.gradient(fn) == (-2 * x * y * sp.sin(x**2 * y),
+                               -x**2 * sp.sin(x**2 * y) + 3 * y**2 / 13)
+    assert gc.partial(fn, "y") == gc.gradient(fn)[1]
+    assert gc.hessian(fn)[0, 1] == gc.hessian(fn)[1, 0]
+    # the practice check's chain-rule diagnosis differentiates the inside, x^2 y
+    verdict = gc.check_answer("-sin(x^2 y)", gc.partial(fn, "x"), fn, fn=fn, var="x")
+    assert verdict.diagnosis == "chain_factor"
+
+
+def test_differentiating_is_time_bounded(monkeypatch):
+    fn = gc.parse("sin(x y)^7 cos(x+y)^9 tan(x-y)^5 exp(x y z)^3 + 3/29")
+    monkeypatch.setattr(_bounded, "DEFAULT_TIMEOUT", 1e-4)
+    with pytest.raises(gc.TooComplexError, match="[Dd]ifferentiating this function took"):
+        gc.hessian(fn)
+    monkeypatch.undo()
+    assert len(gc.gradient(fn)) == 3  # not cached as a failure; the pool recovered
