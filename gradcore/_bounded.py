@@ -11,6 +11,7 @@ call does not wait for sympy to import. Workers exit by themselves when the pare
 from __future__ import annotations
 
 import atexit
+import functools
 import math
 import os
 import pickle
@@ -20,10 +21,12 @@ import subprocess
 import sys
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 __all__ = [
-    "ServerBusyError", "TooComplexError", "run_bounded", "shutdown_workers", "worker_count",
+    "ServerBusyError", "TooComplexError", "cached_once", "run_bounded", "shutdown_workers",
+    "worker_count",
 ]
 
 
@@ -230,6 +233,51 @@ def run_bounded(func, *args, timeout: float = DEFAULT_TIMEOUT, what: str = "this
             "try a simpler or shorter function."
         )
     raise result
+
+
+def cached_once(maxsize: int = 128):
+    """Like ``functools.lru_cache(maxsize)`` for bounded work shared by all sessions, but
+    a value several threads ask for at once is computed by one of them while the others
+    wait for it: a class opening the same link starts one compile, not thirty queued on
+    the workers. Exceptions are not cached (the next call tries again). Arguments must
+    be hashable; ``cache_clear()`` empties the cache."""
+
+    def decorate(func):
+        cache: OrderedDict = OrderedDict()
+        guard = threading.Lock()
+        stripes = [threading.Lock() for _ in range(32)]  # one computation per key at once
+
+        def lookup(key):
+            with guard:
+                if key in cache:
+                    cache.move_to_end(key)
+                    return True, cache[key]
+            return False, None
+
+        @functools.wraps(func)
+        def wrapper(*args):
+            hit, value = lookup(args)
+            if hit:
+                return value
+            with stripes[hash(args) % len(stripes)]:
+                hit, value = lookup(args)  # computed while this thread waited
+                if hit:
+                    return value
+                value = func(*args)
+                with guard:
+                    cache[args] = value
+                    while len(cache) > maxsize:
+                        cache.popitem(last=False)
+                return value
+
+        def cache_clear() -> None:
+            with guard:
+                cache.clear()
+
+        wrapper.cache_clear = cache_clear
+        return wrapper
+
+    return decorate
 
 
 def worker_count() -> int:

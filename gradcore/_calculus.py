@@ -34,6 +34,7 @@ def resolve_variable(fn: Function, var: sp.Symbol | str) -> sp.Symbol:
 _CACHE: OrderedDict[tuple[sp.Expr, sp.Symbol], sp.Expr] = OrderedDict()
 _CACHE_SIZE = 1024
 _CACHE_LOCK = Lock()
+_STRIPES = [Lock() for _ in range(32)]
 
 
 def _remember(expr: sp.Expr, var: sp.Symbol, result: sp.Expr) -> None:
@@ -62,16 +63,28 @@ def _derivatives(pairs: list[tuple[sp.Expr, sp.Symbol]]) -> list[sp.Expr]:
     overruns the time or memory limit."""
     from . import _bounded  # local: keeps this module importable on its own
 
-    with _CACHE_LOCK:
-        found = [_CACHE.get(p) for p in pairs]
-    todo = list(dict.fromkeys(p for p, hit in zip(pairs, found, strict=True) if hit is None))
-    if todo:
-        results = _bounded.run_bounded(_differentiate, todo, timeout=_bounded.DEFAULT_TIMEOUT,
-                                       what="differentiating this function")
-        done = dict(zip(todo, results, strict=True))
-        for (expr, var), result in done.items():
-            _remember(expr, var, result)
-        found = [done[p] if hit is None else hit for p, hit in zip(pairs, found, strict=True)]
+    def missing() -> tuple[list, list]:
+        with _CACHE_LOCK:
+            found = [_CACHE.get(p) for p in pairs]
+        return found, list(dict.fromkeys(
+            p for p, hit in zip(pairs, found, strict=True) if hit is None))
+
+    found, todo = missing()
+    if not todo:
+        return found
+    # sessions asking for the same derivatives at once (a class on one link) wait for
+    # one worker call instead of each queueing its own
+    with _STRIPES[hash(tuple(todo)) % len(_STRIPES)]:
+        found, todo = missing()
+        if todo:
+            results = _bounded.run_bounded(_differentiate, todo,
+                                           timeout=_bounded.DEFAULT_TIMEOUT,
+                                           what="differentiating this function")
+            done = dict(zip(todo, results, strict=True))
+            for (expr, var), result in done.items():
+                _remember(expr, var, result)
+            found = [done[p] if hit is None else hit
+                     for p, hit in zip(pairs, found, strict=True)]
     return found
 
 

@@ -48,7 +48,6 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from types import MappingProxyType
 
 import numpy as np
@@ -57,7 +56,7 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import precedence
 
 from . import _numeric
-from ._bounded import run_bounded
+from ._bounded import cached_once, run_bounded
 from ._calculus import gradient, hessian, to_point
 from ._numeric import _lambdify_source, _load_source, _numeric_form, compile_hessian
 from ._parser import Function
@@ -567,7 +566,7 @@ def _symbolic(fn: Function):
     return _load_source(source, _MODULES)
 
 
-@lru_cache(maxsize=128)
+@cached_once(maxsize=128)
 def _compiled(fn: Function):
     """[f, ∂f/∂v1, …] as one function of the coordinates, compiled once per function with
     ``lambdify(..., cse=True)`` and exact-printed so that floats and arrays give the same
@@ -1090,7 +1089,7 @@ def _real(v) -> float:
         return float("nan")
 
 
-@lru_cache(maxsize=64)
+@cached_once(maxsize=64)
 def _hessian_parts(fn: Function):
     """(the constant Hessian, None) for a quadratic, else (None, a compiled function of
     the coordinates giving the n² entries, row by row)."""

@@ -9,12 +9,11 @@ import math
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import sympy as sp
 
-from ._bounded import DEFAULT_TIMEOUT, TooComplexError, run_bounded
+from ._bounded import DEFAULT_TIMEOUT, TooComplexError, cached_once, run_bounded
 from ._calculus import _remember, gradient, hessian, to_point
 from ._parser import Function, _count_nodes
 
@@ -186,7 +185,7 @@ def _mask_inplace(values: np.ndarray, grads) -> int:
     return count
 
 
-@lru_cache(maxsize=128)
+@cached_once(maxsize=128)
 def compile_function(fn: Function) -> Compiled:
     """Compile ``fn`` and its gradient to numpy once (cached per function) and return a
     :class:`Compiled` evaluator.
@@ -207,7 +206,7 @@ def _compile_source(fn: Function) -> tuple[tuple[sp.Expr, ...], str]:
     return grad, _lambdify_source(fn.variables, [fn.expr, *grad], "numpy", numeric_form=True)
 
 
-@lru_cache(maxsize=128)
+@cached_once(maxsize=128)
 def compile_hessian(fn: Function):
     """The Hessian of f compiled once (cached per function) with ``lambdify(cse=True)``
     under the time limit (:func:`lambdify_bounded`): returns a callable taking the n

@@ -36,7 +36,7 @@ import numpy as np
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
-from ._bounded import TooComplexError, run_bounded
+from ._bounded import TooComplexError, cached_once, run_bounded
 from ._calculus import gradient, resolve_variable, to_point
 from ._numeric import compile_function, compile_hessian, evaluate, lambdify_bounded
 from ._parser import Function, _count_nodes
@@ -298,7 +298,7 @@ def _real(v) -> float:
     return out if math.isfinite(out) else (out if math.isinf(out) else float("nan"))
 
 
-@lru_cache(maxsize=128)
+@cached_once(maxsize=128)
 def _candidates(fn: Function) -> _Candidates:
     items = tuple(_find_candidates(fn.expr, fn.variables))
     inners = [i for c in items for i in c.inners]

@@ -30,7 +30,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from ._bounded import TooComplexError, run_bounded
+from ._bounded import TooComplexError, cached_once, run_bounded
 from ._calculus import _diff, partial, resolve_variable
 from ._numeric import lambdify_bounded
 from ._parser import Function, ParseError, parse
@@ -456,7 +456,7 @@ def _values(expr: sp.Expr, symbols: Sequence[sp.Symbol], pts: np.ndarray) -> np.
     return vals
 
 
-@lru_cache(maxsize=1024)
+@cached_once(maxsize=1024)
 def _cached_values(expr: sp.Expr, symbols: tuple[sp.Symbol, ...]) -> np.ndarray | None:
     """``_values`` at the standard points, cached for the expressions that recur between
     checks of one exercise (the expected partial, f, its other partials, ...)."""

@@ -157,3 +157,72 @@ def test_differentiating_is_time_bounded(monkeypatch):
         gc.hessian(fn)
     monkeypatch.undo()
     assert len(gc.gradient(fn)) == 3  # not cached as a failure; the pool recovered
+
+
+# --- shared work is done once, even when a whole class asks at the same moment
+
+
+def _at_once(n, work):
+    barrier = threading.Barrier(n)
+    results, errors = [], []
+
+    def run():
+        barrier.wait()
+        try:
+            results.append(work())
+        except Exception as exc:  # noqa: BLE001 - reported by the assertions
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    return results
+
+
+def test_a_class_asking_at_once_compiles_once(monkeypatch):
+    # regression (load test, N = 20): twenty sessions opening the same new function sent
+    # twenty identical jobs to the two workers, and some waited past the busy limit
+    calls = []
+    real = _bounded.run_bounded
+
+    def counting(func, *args, **kwargs):
+        calls.append(func.__name__)
+        return real(func, *args, **kwargs)
+
+    monkeypatch.setattr(_numeric, "run_bounded", counting)
+    monkeypatch.setattr(_bounded, "run_bounded", counting)
+    fn = gc.parse("atan(x y) + x^5 / 31 + 4/37")  # new: nothing cached
+    compiled = _at_once(12, lambda: gc.compile_function(fn))
+    assert all(c is compiled[0] for c in compiled)
+    assert calls.count("_compile_source") == 1
+    other = gc.parse("cosh(x - y) / 41 + y^7")
+    grads = _at_once(12, lambda: gc.gradient(other))
+    assert all(g == grads[0] for g in grads)
+    assert calls.count("_differentiate") == 1
+
+
+def test_cached_once_keeps_values_not_failures():
+    calls = []
+
+    @_bounded.cached_once(maxsize=2)
+    def square(v):
+        calls.append(v)
+        if v < 0:
+            raise ValueError("negative")
+        return v * v
+
+    assert [square(3), square(3), square(4)] == [9, 9, 16]
+    assert calls == [3, 4]
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            square(-1)
+    assert calls == [3, 4, -1, -1]  # a failure is tried again
+    square(5)  # evicts 3, the least recently used
+    square(3)
+    assert calls[-2:] == [5, 3]
+    square.cache_clear()
+    square(4)
+    assert calls[-1] == 4
