@@ -55,10 +55,9 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import precedence
 
-from . import _numeric
-from ._bounded import cached_once, run_bounded
+from ._bounded import cached_once
 from ._calculus import gradient, hessian, to_point
-from ._numeric import _lambdify_source, _load_source, _numeric_form, compile_hessian
+from ._numeric import _numeric_form, compile_hessian, lambdify_bounded
 from ._parser import Function
 
 __all__ = [
@@ -552,26 +551,13 @@ def _is_node(e: sp.Expr) -> bool:
 _MODULES = [{"_ipow": _ipow}, "numpy"]
 
 
-def _exact_source(fn: Function) -> str:
-    """The source of f and ∇f lambdified with shared subexpressions (``cse=True``) and
-    printed without ``**`` (see :class:`_ExactPrinter`); run in a bounded worker."""
-    exprs = [_printable(e) for e in (fn.expr, *gradient(fn))]
-    return _lambdify_source(fn.variables, exprs, _MODULES, _ExactPrinter)
-
-
-def _symbolic(fn: Function):
-    """f and ∇f compiled by :func:`_exact_source` under the time limit."""
-    source = run_bounded(_exact_source, fn, timeout=_numeric.COMPILE_TIMEOUT,
-                         what="compiling this function")
-    return _load_source(source, _MODULES)
-
-
 @cached_once(maxsize=128)
 def _compiled(fn: Function):
     """[f, ∂f/∂v1, …] as one function of the coordinates, compiled once per function with
-    ``lambdify(..., cse=True)`` and exact-printed so that floats and arrays give the same
-    numbers."""
-    return _symbolic(fn)
+    ``lambdify(..., cse=True)`` under the time limit and exact-printed (without ``**``, see
+    :class:`_ExactPrinter`) so that floats and arrays give the same numbers."""
+    exprs = [_printable(e) for e in (fn.expr, *gradient(fn))]
+    return lambdify_bounded(fn.variables, exprs, _MODULES, printer=_ExactPrinter)
 
 
 # ---------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from ._bounded import DEFAULT_TIMEOUT, TooComplexError, cached_once, run_bounded
+from . import _bounded
+from ._bounded import TooComplexError, cached_once, run_bounded
 from ._calculus import _remember, gradient, hessian, to_point
 from ._parser import Function, _count_nodes
 
@@ -47,7 +48,6 @@ def _numeric_form(expr: sp.Expr) -> sp.Expr:
 # and only the printed source comes back, to be compiled here (what lambdify itself does
 # with the code it prints: ``exec`` in the modules' namespace).
 
-COMPILE_TIMEOUT = DEFAULT_TIMEOUT  # seconds for differentiating and printing the code
 _MAX_SOURCE_CHARS = 2_000_000  # ~10x the largest code the derivative-size limit allows
 _COMPILED = itertools.count()
 
@@ -101,11 +101,12 @@ def lambdify_bounded(args: Sequence[sp.Symbol], exprs, modules="numpy", *, print
     for floating point in the worker (huge exact numbers as floats, Dirac deltas as 0).
     ``printer`` and ``modules`` must pickle (a printer class and module names or dicts of
     module-level functions). Raises :class:`TooComplexError` when the work takes longer
-    than ``timeout`` seconds (default :data:`COMPILE_TIMEOUT`) or too much memory, or its
-    code is too large to compile.
+    than ``timeout`` seconds (default: the general limit, ``GRADCORE_TIMEOUT``) or too
+    much memory, or its code is too large to compile.
     """
     source = run_bounded(_lambdify_source, list(args), exprs, modules, printer,
-                         numeric_form, timeout=timeout or COMPILE_TIMEOUT, what=what)
+                         numeric_form, timeout=timeout or _bounded.DEFAULT_TIMEOUT,
+                         what=what)
     return _load_source(source, modules)
 
 
@@ -193,7 +194,7 @@ def compile_function(fn: Function) -> Compiled:
     Differentiating and generating the code run under a hard time limit in a worker (as in
     :func:`lambdify_bounded`); raises :class:`TooComplexError` when they overrun (not
     cached: a later call tries again)."""
-    grad, source = run_bounded(_compile_source, fn, timeout=COMPILE_TIMEOUT,
+    grad, source = run_bounded(_compile_source, fn, timeout=_bounded.DEFAULT_TIMEOUT,
                                what="compiling this function")
     for v, g in zip(fn.variables, grad, strict=True):
         _remember(fn.expr, v, g)

@@ -48,7 +48,6 @@ def _text(page) -> str:
     return page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').textContent")
 
 
-@pytest.mark.skipif(not Path("/proc").exists(), reason="reads processes from /proc")
 def test_overruns_are_stopped_with_a_message_and_leave_nothing_behind(browser, tight_server):
     proc, url = tight_server
     visitor = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
