@@ -15,7 +15,8 @@ import streamlit as st
 import gradcore as gc
 
 DEFAULT_TEXT = "x^2 + y^2"
-DEFAULT_POINT = (1.0, 2.0, 0.0)  # the seed's example point (1, 2)
+DEFAULT_POINT = (1.0, 2.0, 1.0)  # the seed's example point (1, 2); z = 1, not 0, so a
+# product such as the seed's xyz is not flat on the first slice shown
 MAX_PARAM_LENGTH = 2 * gc.LIMITS.max_length  # longer query values are ignored
 
 K_TEXT = "fn_text"  # the last valid function's text
@@ -162,7 +163,7 @@ def current() -> Loaded:
 
 def point_for(fn: gc.Function) -> list[float]:
     """The chosen point in ``fn.variables`` order: the shared point where it names these
-    variables, otherwise the seed's (1, 2) (then 0 for further variables)."""
+    variables, otherwise the seed's (1, 2), then 1 for z and 0 for further variables."""
     stored = st.session_state.get(K_POINT) or {}
     defaults = list(DEFAULT_POINT) + [0.0] * max(0, len(fn.variables) - len(DEFAULT_POINT))
     out = []

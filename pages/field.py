@@ -43,6 +43,26 @@ def _point_note(fn, point, f_a, grad, s: fv.Settings, k: int = 2) -> None:
         c2.button("Centre the window on a", key="field_centre", on_click=fv.centre_on_point)
 
 
+def _flat_message(fn: gc.Function, point: list[float], names) -> str:
+    """Why nothing is drawn when f is constant over the plotted plane. With three or more
+    variables only the in-plane part of ∇f vanishes there: say where ∇f points instead."""
+    plane = f"∂f/∂{names[0]} = ∂f/∂{names[1]} = 0"
+    if len(fn.variables) < 3:
+        return (f"∇f = 0 everywhere in the window ({plane}): f does not change here, so "
+                "there are no arrows and no level curves to draw. Try another window or "
+                "function.")
+    where = ", ".join(f"{n} = {fv.fmt(point[k])}" for k, n in enumerate(fn.names) if k >= 2)
+    grad = gc.evaluate(fn, [point]).grads[0]
+    text = (f"f is constant on the slice {where}: {plane} all over it, so there are no "
+            "arrows and no level curves to draw in this plane.")
+    if np.all(np.isfinite(grad)) and np.any(grad[2:] != 0):
+        text += (f" ∇f itself is not 0: at a it is {fv.fmt_vec(grad, 3)}, pointing straight "
+                 "out of the slice, because f changes as "
+                 + " and ".join(n for k, n in enumerate(fn.names) if k >= 2 and grad[k] != 0)
+                 + " changes.")
+    return text + " Move the slice, or try another window or function."
+
+
 def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Style) -> None:
     """Contour map of f over the (first two variables') plane, with the gradient field,
     the point, its gradient, the level curve's tangent and the measured angle."""
@@ -58,9 +78,7 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
         st.warning(fv.undefined_message(1.0, where))
         return
     if fc.is_flat(grid):
-        st.info(f"∇f = 0 everywhere in {where}: f does not change here, so there are no "
-                "arrows and no level curves to draw. Try another "
-                + ("slice, window or function." if n >= 3 else "window or function."))
+        st.info(_flat_message(fn, point, names))
         return
 
     agrid = fv.plane_grid(fn.text, names, fc.arrow_ranges(s.ranges(), s.density),

@@ -243,6 +243,25 @@ def test_flat_function_shows_a_message():
     assert not at.error
 
 
+def test_regression_flat_slice_does_not_claim_the_gradient_is_zero():
+    # xyz on the slice z = 0 is 0 everywhere, but ∇f(1, 2, 0) = (0, 0, 2): the page used
+    # to say "∇f = 0 everywhere in this slice: f does not change here"
+    at = open_field("xyz", p="1,2,0")
+    info = infos(at)
+    assert "constant on the slice z = 0" in info and "∂f/∂x = ∂f/∂y = 0" in info
+    assert "∇f itself is not 0" in info and "(0, 0, 2)" in info and "as z changes" in info
+    assert "∇f = 0 everywhere" not in info
+    assert not figures(at) and not at.error
+
+
+def test_regression_seed_xyz_is_drawn_at_the_default_point():
+    # the default point's z was 0, so the seed's xyz opened on a flat, empty slice
+    at = open_field("xyz")
+    (fig,) = figures(at)
+    assert traces(fig, kind="contour")
+    assert at.query_params.get("p") in (None, "1,2,1")
+
+
 def test_one_variable_draws_the_curve_and_its_tangent():
     at = open_field("x^3")
     assert "one variable" in infos(at)
