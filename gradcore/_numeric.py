@@ -3,6 +3,7 @@ on grids and many points, with undefined points masked (NaN) and counted."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import linecache
 import math
@@ -86,7 +87,31 @@ def _load_source(source: str, modules) -> Callable:
     # like lambdify: the source is readable (inspect, tracebacks) while the function lives
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     weakref.finalize(func, linecache.cache.pop, filename, None)
-    return func
+    return _real_valued(func)
+
+
+def _real(value):
+    """``value`` (a number, an array, or a list or tuple of them) as real numbers: NaN
+    where it has an imaginary part (no real value there), its real part elsewhere."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(_real(v) for v in value)
+    if isinstance(value, complex):
+        return value.real if value.imag == 0 else math.nan
+    if isinstance(value, np.ndarray | np.generic) and np.iscomplexobj(value):
+        return np.where(np.imag(value) == 0, np.real(value), np.nan)
+    return value
+
+
+def _real_valued(func: Callable) -> Callable:
+    """``func`` with real results only. Python floats and numpy's complex constants can
+    make compiled code complex (``(-1.0)**0.5``, ``x**((-1)**(1/3))``): a complex result
+    is not a value of a real function, so it becomes NaN ("undefined here")."""
+
+    @functools.wraps(func)
+    def real_valued(*args):
+        return _real(func(*args))
+
+    return real_valued
 
 
 def lambdify_bounded(args: Sequence[sp.Symbol], exprs, modules="numpy", *, printer=None,

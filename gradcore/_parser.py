@@ -787,6 +787,10 @@ def _parse(text: str) -> Function:
         )
     if not expr.is_finite and expr.is_number:
         raise ParseError("this is undefined or infinite: check for division by zero")
+    if expr.has(sp.I):  # sqrt(-1), log(-2) = log(2) + iπ, acosh(1/2) = iπ/3, ...
+        raise ParseError(
+            "this has an imaginary part (a square root or logarithm of a negative number "
+            "is not a real number): the app works with real functions, so remove it")
     for number in expr.atoms(sp.Rational):
         if max(_digits(number.p), _digits(number.q)) > LIMITS.max_number_digits:
             raise ParseError(

@@ -158,3 +158,22 @@ def test_function_typed_with_its_left_hand_side_and_shared():
     again = new_app(f="f(y, x) = x^2 + 3y", p="1,2")
     assert any(r"f{\left(y,x \right)}" in body for body in latex(again))
     assert "y, x" in " ".join(m.value for m in again.markdown)
+
+
+@pytest.mark.parametrize("text", ["(-1)^x + y^2", "(-8)^(1/3) x + y", "(-2)^(x y) + z"])
+def test_regression_complex_valued_functions_open_every_page(text):
+    # powers of negative numbers evaluate to complex numbers; the field and descent pages
+    # showed "Something went wrong" (TypeError: float() of a complex)
+    at = new_app(f=text)
+    for page in ("pages/partials.py", "pages/field.py", "pages/descent.py",
+                 "pages/practice.py"):
+        at.switch_page(page).run()
+        assert not at.exception
+        assert not any("Something went wrong" in e.value for e in at.error), (page, at.error)
+
+
+def test_regression_imaginary_constants_are_refused_in_links():
+    # sqrt(-1) x + y parsed (as I*x + y) and crashed the field and descent pages
+    at = new_app(f="sqrt(-1) x + y")
+    assert any("imaginary" in w.value for w in at.warning), at.warning
+    assert at.query_params["f"] != "sqrt(-1) x + y"

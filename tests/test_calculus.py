@@ -153,3 +153,29 @@ def test_regression_grid_values_never_share_memory_with_the_axes():
     grid = gc.evaluate_grid(gc.parse("x"), {"x": (0, 1)}, 5)
     grid.values[0] = 99.0
     assert grid.axes[0][0] == 0.0
+
+
+@pytest.mark.parametrize("text", ["(-1)^x + y^2", "(-8)^(1/3) x + y", "(-1)^pi x + y",
+                                  "x^((-1)^(1/3)) + y", "(-2)^(x y)"])
+def test_regression_complex_results_are_undefined_not_a_crash(text):
+    # numpy's and Python's powers of negative numbers can be complex; evaluate_grid,
+    # evaluate, descend and check_gradient raised TypeError (float() of a complex) and
+    # crashed the field and descent pages
+    fn = gc.parse(text)
+    grid = gc.evaluate_grid(fn, {"x": (-2, 2), "y": (-2, 2)}, 9)
+    for arr in (grid.values, *grid.grads):
+        assert not np.iscomplexobj(arr)
+    ev = gc.evaluate(fn, [[0.5, 1.5], [2.0, 1.0]])
+    assert not np.iscomplexobj(ev.values) and not np.iscomplexobj(ev.grads)
+    path = gc.descend(fn, [0.5, 1.5], method="gd", lr=0.01, steps=5)
+    assert not np.iscomplexobj(path.points) and not np.iscomplexobj(path.values)
+    many = gc.descend_many(fn, [[0.5, 1.5], [1.0, 1.0]], method="adam", lr=0.01, steps=5)
+    assert not np.iscomplexobj(many.final)
+    gc.check_gradient(fn, [0.5, 1.5])
+
+
+def test_complex_values_become_nan_and_real_ones_stay():
+    fn = gc.parse("(-1)^x + y^2")  # real where x is a whole number: (-1)^2 = 1
+    ev = gc.evaluate(fn, [[0.5, 1.0]])
+    assert np.isnan(ev.values[0])
+    assert gc.at_point(fn, [2.0, 1.0]).value == 2.0

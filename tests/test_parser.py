@@ -166,6 +166,13 @@ REJECTED = [
     "1.2.3",
     "x^^2",
     "|x",
+    # imaginary constants: not a real function
+    "sqrt(-1) x + y",
+    "log(-2) + x y",
+    "log(-1) x y z",
+    "acosh(1/2) x + y",
+    "log(x, -2) + y",
+    "(-4)^(1/2) + x",
     # undefined constants
     "1/0",
     "log(0)",
@@ -233,6 +240,7 @@ def test_error_messages_say_what_to_do():
         "x_1": "x1",
         "max(x, y)": "not supported",
         "x = 1": "not an equation",
+        "sqrt(-1) x + y": "imaginary part",  # regression: crashed the field and descent pages
     }
     for text, hint in cases.items():
         with pytest.raises(ParseError, match=hint):
