@@ -22,6 +22,7 @@ MAX_PARAM_LENGTH = 2 * gc.LIMITS.max_length  # longer query values are ignored
 K_TEXT = "fn_text"  # the last valid function's text
 K_INPUT = "fn_input"  # the Function page's text box
 K_ERROR = "fn_error"  # the message for a rejected input
+K_PENDING = "fn_pending"  # a typed function not yet applied (see submit_typed)
 K_LINK_ERROR = "link_error"  # the message for a rejected share link
 K_POINT = "point"  # {name: value}
 K_PROJECTOR = "projector"
@@ -120,6 +121,10 @@ def init() -> None:
             names = current().fn.names or ("x", "y", "z")
             ss[K_POINT] = dict(zip(names, point, strict=False))
         ss[K_PROJECTOR] = qp.get("proj") == "1"
+    if K_PENDING in ss:  # typed, then another page was opened before it was applied
+        error = _apply_pending()
+        if error:
+            st.warning(f"{error}. Still showing the last valid function.")
     sync_url()
 
 
@@ -151,6 +156,27 @@ def set_function(text: str) -> str | None:
         return loaded.error
     st.session_state[K_TEXT] = text
     return None
+
+
+def submit_typed(text: str) -> None:
+    """Apply a function typed into the text box (its ``on_change``).
+
+    The text is kept in the session until it has been applied: analysing a new function
+    takes a while, and a click on another page in that time ends the rerun that was
+    analysing it (the callback with it) and the navigation's rerun no longer carries the
+    box's value. :func:`init` applies a kept text on the next rerun, whatever the page."""
+    st.session_state[K_PENDING] = text
+    _apply_pending()
+
+
+def _apply_pending() -> str | None:
+    ss = st.session_state
+    if K_PENDING not in ss:
+        return None
+    error = set_function(ss[K_PENDING])
+    ss[K_ERROR] = error
+    del ss[K_PENDING]
+    return error
 
 
 def current() -> Loaded:

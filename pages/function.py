@@ -7,8 +7,7 @@ from gradapp import state, ui
 
 
 def _submit() -> None:
-    text = st.session_state[state.K_INPUT]
-    st.session_state[state.K_ERROR] = state.set_function(text)
+    state.submit_typed(st.session_state[state.K_INPUT])
 
 
 def _pick(text: str) -> None:

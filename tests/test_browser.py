@@ -38,3 +38,27 @@ def test_share_link_opens_the_function(page, app_url):
     page.wait_for_function(
         "() => [...document.querySelectorAll('.katex-mathml annotation')]"
         ".some(e => e.textContent.includes('e^{x^{2} y}'))", timeout=20_000)
+
+
+@pytest.mark.parametrize("delay_ms", [0, 150])
+def test_regression_a_typed_function_survives_an_immediate_page_change(page, app_url,
+                                                                       delay_ms):
+    # Enter, then a click on another page before the new function was analysed (~1 s):
+    # the navigation ended the rerun that was applying it, and the function was lost
+    # (the page explored the previous one, the box showed the old text)
+    import random
+
+    k = random.randint(10, 10**6)  # never analysed before in this server
+    text = f"(sin(x)+cos(y))^(tan(x y)+{k}) + atan2(y^x, x^y) * sigmoid(x y)^(x+y)"
+    page.goto(app_url + "/?f=x%5E2%2By%5E2")
+    wait_for_app(page)
+    box = page.get_by_role("textbox", name="f =")
+    box.fill(text)
+    box.press("Enter")
+    page.wait_for_timeout(delay_ms)
+    page.get_by_role("link", name="Partial derivatives").first.click()
+    expect(page).to_have_url(re.compile(r"/partials\?.*f=.*tan"), timeout=30_000)
+    wait_for_app(page)
+    page.get_by_role("link", name="Function").first.click()
+    wait_for_app(page)
+    expect(page.get_by_role("textbox", name="f =")).to_have_value(text, timeout=30_000)
