@@ -77,13 +77,15 @@ def _inside(value: float, rng: tuple[float, float]) -> bool:
 
 
 def centre_window(window: Sequence[tuple[float, float]], point: Sequence[float]) -> Window:
-    """Shift each range of ``window`` (keeping its span) so that it is centred on the
-    corresponding coordinate of ``point``; ranges past ``len(point)`` are kept."""
+    """Shift each range of ``window`` so that it is centred on the corresponding
+    coordinate of ``point``; ranges past ``len(point)`` are kept. The span is kept, or
+    widened to 1e-3 of the coordinate far from 0, so the range still passes
+    :func:`check_window` (a 6-wide range around x = 100000 would not)."""
     out = []
     for k, (lo, hi) in enumerate(window):
         lo, hi = float(lo), float(hi)
         if k < len(point) and math.isfinite(point[k]):
-            half = (hi - lo) / 2
+            half = max((hi - lo) / 2, 10 * _MIN_RELATIVE_SPAN * abs(float(point[k])))
             c = float(np.clip(point[k], -MAX_COORDINATE + half, MAX_COORDINATE - half))
             lo, hi = c - half, c + half
         out.append((lo, hi))

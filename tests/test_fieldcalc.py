@@ -45,8 +45,21 @@ def test_default_window_recentres_on_a_point_outside_it():
 
 def test_centre_window_keeps_the_span_and_stays_in_bounds():
     assert fc.centre_window(((-3, 3), (0, 1)), (1, 2)) == ((-2.0, 4.0), (1.5, 2.5))
-    (lo, hi), = fc.centre_window(((-3, 3),), (2e6,))
-    assert hi <= fc.MAX_COORDINATE and hi - lo == pytest.approx(6)
+    (lo, hi), = fc.centre_window(((-3, 3),), (2e6,))  # widened far away, then clamped
+    assert hi <= fc.MAX_COORDINATE and fc.check_window([lo, hi]) is not None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(-fc.MAX_COORDINATE, fc.MAX_COORDINATE), st.floats(-1e6, 1e6))
+def test_regression_a_far_point_gets_a_window_that_can_be_drawn(x, y):
+    # a point at (100000, 100000) got a 6-wide window that check_window refuses (too
+    # narrow for its distance from 0): the field page warned about a window nobody typed
+    for win in (fc.centre_window(((-3, 3), (-3, 3)), (x, y)),
+                fc.default_window(BOWL, (x, y))):
+        assert fc.check_window([v for r in win for v in r]) is not None, win
+        (xlo, xhi), (ylo, yhi) = win
+        assert xlo <= min(x, fc.MAX_COORDINATE) and max(x, -fc.MAX_COORDINATE) <= xhi
+        assert ylo <= y <= yhi
 
 
 @pytest.mark.parametrize("values, expected", [

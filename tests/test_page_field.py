@@ -422,3 +422,12 @@ def test_level_in_the_link_of_a_two_variable_function_is_dropped():
     at = open_field(BOWL, view="3d", lvl="2")
     assert not at.error
     assert "lvl" not in at.query_params
+
+
+@pytest.mark.parametrize("p", ["100000,100000", "1e6,-1e6", "-250000,3"])
+def test_regression_far_point_opens_without_a_window_warning(p):
+    # the window built around a far point was refused as too narrow ("Each range needs
+    # 'from' below 'to' …"), though nobody had typed a window
+    at = open_field("x^2 + y^2", p=p)
+    assert not at.warning and not at.error, (at.warning, at.error)
+    assert figures(at)
