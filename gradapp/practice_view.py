@@ -1,5 +1,6 @@
 """Glue for the Practice page: the exercise sets, the page's remembered settings (mirrored
-in the URL as ``?pset=<seed>&plevel=<d>`` for a generated set), cached loaders for verdicts,
+in the URL as ``?pset=<seed>&plevel=<d>`` for a generated set, ``pmode=curated`` for the
+curated one and ``pex=<n>`` for the n-th exercise), cached loaders for verdicts,
 hints and step-by-step solutions, the learner's progress and the submitted answers.
 
 No mathematics here: checking, hints and solutions come from gradcore (time
@@ -32,6 +33,7 @@ LEVELS = {
 }
 SEED_MAX = 999_999
 SET_SIZE = 5  # exercises in a generated set
+MAX_EXERCISES = 50  # the largest exercise number a link may ask for
 
 TRY_IT = tuple(ex for ex in gc.SEED_EXERCISES if ex not in gc.CURATED)  # the seed's three
 
@@ -55,6 +57,7 @@ K_MODE = "practice_mode_v"  # remembered values of the widgets below (widgets lo
 K_LEVEL = "practice_level_v"  # state when the learner visits another page)
 K_SEED = "practice_seed_v"
 K_INDEX = "practice_index"  # {set key: index of the exercise shown}
+K_LINK_INDEX = "practice_link_index"  # the link's exercise (0-based), until its set is known
 K_CHECKED = "practice_checked"  # {exercise id: {variable: last checked answer text}}
 K_PROGRESS = "practice_progress"  # gradcore Progress
 W_MODE, W_LEVEL, W_SEED = "practice_mode", "practice_level", "practice_seed"
@@ -88,6 +91,16 @@ def init() -> None:
         return
     ss[K_LINK_READ] = True
     qp = st.query_params
+    raw_index = qp.get("pex")
+    if raw_index is not None:
+        n = _link_int(raw_index, 1, MAX_EXERCISES)
+        if n is None:
+            ss[K_LINK_WARNING] = ("The exercise number in the link could not be used: it is "
+                                  f"a whole number from 1 to {MAX_EXERCISES}.")
+        else:
+            ss[K_LINK_INDEX] = n - 1
+    if qp.get("pmode") == "curated":
+        ss[K_MODE] = CURATED
     raw_seed, raw_level = qp.get("pset"), qp.get("plevel")
     if raw_seed is None and raw_level is None:
         return
@@ -102,17 +115,22 @@ def init() -> None:
     ss[K_MODE], ss[K_SEED], ss[K_LEVEL] = GENERATED, seed, level
 
 
-def sync_url() -> None:
-    """``pset`` and ``plevel`` in the URL while a generated set is shown (else removed)."""
+def sync_url(i: int) -> None:
+    """The set and exercise ``i`` (0-based) in the URL: ``pset`` and ``plevel`` while a
+    generated set is shown, ``pmode=curated`` for the curated set, ``pex`` (1-based)
+    past the first exercise; what does not apply is removed."""
     ss, qp = st.session_state, st.query_params
-    if ss[K_MODE] == GENERATED:
-        for key, value in (("pset", str(ss[K_SEED])), ("plevel", str(ss[K_LEVEL]))):
-            if qp.get(key) != value:
-                qp[key] = value
-    else:
-        for key in ("pset", "plevel"):
+    wanted = {"pmode": "curated" if ss[K_MODE] == CURATED else None,
+              "pex": str(i + 1) if i else None}
+    generated_ = ss[K_MODE] == GENERATED
+    wanted["pset"] = str(ss[K_SEED]) if generated_ else None
+    wanted["plevel"] = str(ss[K_LEVEL]) if generated_ else None
+    for key, value in wanted.items():
+        if value is None:
             if key in qp:
                 del qp[key]
+        elif qp.get(key) != value:
+            qp[key] = value
 
 
 def remember(widget: str, store: str) -> None:
@@ -148,7 +166,11 @@ def current_set() -> tuple[str, list[gc.Exercise]]:
 
 
 def index(set_key: str, n: int) -> int:
-    i = st.session_state[K_INDEX].get(set_key, 0)
+    """The exercise shown of the set ``set_key`` of ``n`` (a link's, the first time)."""
+    ss = st.session_state
+    if K_LINK_INDEX in ss:
+        ss[K_INDEX][set_key] = min(ss.pop(K_LINK_INDEX), n - 1)
+    i = ss[K_INDEX].get(set_key, 0)
     return i if 0 <= i < n else 0
 
 

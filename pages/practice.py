@@ -1,7 +1,8 @@
 """Practice page: the seed text's "Try it yourself" exercises, curated ones of growing
 difficulty and generated sets (reproducible from a set number, shared in the URL as
-``?pset=<seed>&plevel=<d>``). The learner types every partial derivative; answers are checked
-for mathematical equivalence (gradcore), with per-box feedback, hints, the
+``?pset=<seed>&plevel=<d>``; the curated set as ``pmode=curated``; the exercise shown as
+``pex=<n>``). The learner types every partial derivative; answers are checked for
+mathematical equivalence (gradcore), with per-box feedback, hints, the
 step-by-step solution and the gradient once every partial is right.
 
 Thin page: checking, hints and solutions come from gradcore (time-bounded, cached in
@@ -235,10 +236,10 @@ def page() -> None:
     if pv.K_LINK_WARNING in ss:
         st.warning(ss.pop(pv.K_LINK_WARNING))
     set_chooser()
-    pv.sync_url()
     set_key, exercises = pv.current_set()
     n = len(exercises)
     i = pv.index(set_key, n)
+    pv.sync_url(i)
     progress_slot = st.sidebar.container()  # filled last: it counts the answers below
 
     ss[pv.W_PICK] = i

@@ -18,7 +18,8 @@ from streamlit.testing.v1 import AppTest
 PAGES = [None, "pages/partials.py", "pages/field.py", "pages/descent.py", "pages/practice.py"]
 # every parameter a link may carry (README, "Share links")
 KEYS = ["p", "proj", "var", "dir", "tab", "win", "res", "dens", "arrows", "res3", "view", "lvl",
-        "opt", "lr", "steps", "asc", "hp", "basins", "bopt", "bn", "pset", "plevel"]
+        "opt", "lr", "steps", "asc", "hp", "basins", "bopt", "bn", "pset", "plevel", "pmode",
+        "pex"]
 FUNCTIONS = ["x^2 + y^2", "xyz", "sin x", "(1 - x)^2 + 100(y - x^2)^2", "|x| + |y|",
              "e^(x^2 y)", "x1 x2 x3 x4", "3", "1/x + 1/y"]
 
@@ -29,7 +30,8 @@ _number = st.one_of(
 )
 _token = st.sampled_from(["true", "unit", "2d", "3d", "gd", "adam", "momentum", "nesterov",
                           "tangent", "hessian", "check", "direction", "momentum.momentum:0.95",
-                          "adam.beta1:0.8,adam.beta2:2", "gd.lr:1", ".:", ",,,", ":", ""])
+                          "adam.beta1:0.8,adam.beta2:2", "gd.lr:1", ".:", ",,,", ":", "",
+                          "curated", "text", "generated"])
 _value = st.one_of(
     _number, _token, st.text(max_size=40),
     st.lists(st.one_of(_number, _token, st.text(max_size=4)), max_size=8).map(",".join),

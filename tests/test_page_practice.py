@@ -288,3 +288,48 @@ def test_practice_this_function_on_the_other_pages():
     assert at.query_params["f"] == "3xy + y^2"
     assert at.session_state["fn_text"] == "3xy + y^2"
     assert not any(t.key and t.key.startswith("practice_ans_") for t in at.text_input)
+
+
+def _shown(at: AppTest) -> tuple[str, str]:
+    """(set mode, "Exercise k of n") as the page shows them."""
+    return at.radio(key="practice_mode").value, at.subheader[0].value
+
+
+@pytest.mark.parametrize(("mode", "index", "expected_query"), [
+    ("From the text", 2, {"pex": "3"}),
+    ("Curated", 4, {"pmode": "curated", "pex": "5"}),
+    ("Curated", 0, {"pmode": "curated"}),
+])
+def test_regression_link_keeps_the_set_and_the_exercise(mode, index, expected_query):
+    # the link lost the curated set and the exercise number: a teacher could not send
+    # "do exercise 3"; it opened on "From the text", exercise 1
+    at = practice()
+    at.radio(key="practice_mode").set_value(mode).run()
+    go_to(at, index)
+    query = {k: at.query_params[k] for k in ("pmode", "pex", "pset") if k in at.query_params}
+    assert query == expected_query
+    opened = practice(**query)
+    assert _shown(opened) == _shown(at)
+    assert overview(opened) == overview(at)
+
+
+def test_regression_link_keeps_the_exercise_of_a_generated_set():
+    at = practice(pset="42", plevel="3")
+    go_to(at, 1)
+    assert at.query_params["pex"] == "2"
+    opened = practice(pset="42", plevel="3", pex="2")
+    assert _shown(opened) == ("Generated", "Exercise 2 of 5") == _shown(at)
+
+
+@pytest.mark.parametrize("pex", ["0", "-1", "2.5", "1e300", "nan", "51", "__import__('os')"])
+def test_bad_exercise_number_in_the_link_is_ignored_with_a_warning(pex):
+    at = practice(pex=pex)
+    assert any("exercise number in the link" in w for w in values(at.warning))
+    assert _shown(at) == ("From the text", "Exercise 1 of 3")
+    assert "pex" not in at.query_params
+
+
+def test_exercise_number_past_the_set_shows_its_last_exercise():
+    at = practice(pex="9")  # the text has 3
+    assert _shown(at) == ("From the text", "Exercise 3 of 3")
+    assert at.query_params["pex"] == "3"
