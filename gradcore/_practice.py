@@ -742,6 +742,26 @@ def _diagnose(cmp: _Comparison, answer: sp.Expr, expected: sp.Expr, fn: Function
     return None, ""
 
 
+# A derivative's name written before the answer, as on paper: "∂f/∂x = 2x", "df/dx = 2x",
+# "f_x = 2x", "f_{x} = 2x", "∂/∂x f = 2x", "d/dx f(x, y) = 2x", "f'(x) = 2x".
+_VAR = r"[^\W\d_][^\W_]*"
+_DERIVATIVE_NAME = re.compile(
+    rf"""^\s*(?:
+        [∂d]\s*f\s*/\s*[∂d]\s*{_VAR}                   # ∂f/∂x, df/dx
+      | [∂d]\s*/\s*[∂d]\s*{_VAR}\s*\[?\s*f\s*\]?      # ∂/∂x f, d/dx [f]
+      | f\s*_\s*(?:\{{\s*{_VAR}\s*\}}|{_VAR})          # f_x, f_{{x}}
+      | f\s*['′]                                       # f', f′
+    )\s*(?:\(\s*[^()=]*\))?\s*=(?!=)""",
+    re.VERBOSE,
+)
+
+
+def _without_derivative_name(text: str) -> str:
+    """The answer without a derivative's name in front (``∂f/∂x = 2x`` → ``2x``)."""
+    match = _DERIVATIVE_NAME.match(text) if isinstance(text, str) else None
+    return text[match.end():] if match else text
+
+
 def check_answer(
     answer_text: str,
     expected: sp.Expr,
@@ -756,7 +776,8 @@ def check_answer(
     ``variables`` are the function's variables (Symbols or names, or the ``Function``); an
     answer using any other name is "wrong" with a message saying so. Equivalent forms are
     all accepted (``3y``, ``y*3``; factored or expanded; ``e^x`` or ``exp(x)``;
-    ``1/x^2`` or ``x^-2``; ``sin(2x)`` or ``2sin(x)cos(x)``).
+    ``1/x^2`` or ``x^-2``; ``sin(2x)`` or ``2sin(x)cos(x)``), with or without the
+    derivative's name in front as on paper (``∂f/∂x = 2x``, ``df/dx = 2x``, ``f_x = 2x``).
 
     The answer is parsed with ``parse`` only (a ``ParseError`` gives status "unparseable"
     and the parser's message; hostile text is refused there and never executed). It is then
@@ -788,7 +809,7 @@ def check_answer(
     wrt = f"∂f/∂{var.name}" if var is not None else "the expected derivative"
 
     try:
-        answer = parse(answer_text).expr
+        answer = parse(_without_derivative_name(answer_text)).expr
     except ParseError as exc:
         return Verdict("unparseable", str(exc), None, None, "parse")
 

@@ -510,3 +510,22 @@ def test_progress():
     p.reset()
     assert (p.answered, p.correct, p.attempts) == (0, 0, 0)
     assert Progress() == Progress()
+
+
+@pytest.mark.parametrize("answer", [
+    "∂f/∂x = 2x", "df/dx=2x", "d f / d x = 2x", "f_x = 2x", "f_{x} = 2*x", "∂/∂x f = 2x",
+    "d/dx [f] = x + x", "f'(x) = 2x", "∂f/∂x(x, y) = 2x",
+])
+def test_regression_answer_with_the_derivative_name_in_front(answer):
+    # "∂f/∂x = 2x" was refused (∂ is not an allowed character) and "df/dx = 2x" got the
+    # function box's message about f(x, y) = … instead of being checked
+    v = check_answer(answer, 2 * x, (x, y))
+    assert v.status == "correct", v
+
+
+@pytest.mark.parametrize(("answer", "status"), [
+    ("∂f/∂x = 2y", "wrong"), ("df/dx = ", "unparseable"), ("∂f/∂x == 2x", "unparseable"),
+    ("x = 2x", "unparseable"),
+])
+def test_derivative_name_in_front_is_only_a_name(answer, status):
+    assert check_answer(answer, 2 * x, (x, y)).status == status
