@@ -630,8 +630,8 @@ def _check(value: sp.Expr, parser: _Parser, tok: _Tok) -> sp.Expr:
         p, q = coeff.p, coeff.q
         if max(_digits(p), _digits(q)) > LIMITS.max_number_digits:
             raise parser.error(
-                f"a number here has more than {LIMITS.max_number_digits} digits: use smaller "
-                "numbers", tok,
+                f"a number here has more than {LIMITS.max_number_digits} digits (it is too "
+                "large, or too close to 0): use simpler numbers", tok,
             )
     if value is sp.nan or value.has(sp.zoo, sp.nan):
         raise parser.error("this is undefined (division by zero)", tok)
@@ -649,8 +649,8 @@ def _pow(base: sp.Expr, exponent: sp.Expr, parser: _Parser, tok: _Tok) -> sp.Exp
             size = abs(float(exponent)) * max(math.log10(abs(base.p)), math.log10(base.q))
             if size > LIMITS.max_number_digits:
                 raise parser.error(
-                    f"this power would have more than {LIMITS.max_number_digits} digits: "
-                    "use smaller numbers", tok,
+                    f"this power would have more than {LIMITS.max_number_digits} digits (too "
+                    "large, or too close to 0): use simpler numbers", tok,
                 )
         if base == 0 and exponent < 0:
             raise parser.error("0 to a negative power is undefined (division by zero)", tok)
@@ -794,7 +794,8 @@ def _parse(text: str) -> Function:
     for number in expr.atoms(sp.Rational):
         if max(_digits(number.p), _digits(number.q)) > LIMITS.max_number_digits:
             raise ParseError(
-                f"a number has more than {LIMITS.max_number_digits} digits: use smaller numbers"
+                f"a number has more than {LIMITS.max_number_digits} digits (too large, or too "
+                "close to 0): use simpler numbers"
             )
     symbols = {s.name: s for s in expr.free_symbols}
     return Function(expr=expr, variables=_order(symbols), text=text)
