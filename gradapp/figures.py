@@ -150,7 +150,7 @@ class Style:
             colorscale="Cividis",
             arrow_colorscale="Cividis",
             fill_opacity=0.6,
-            height=760,
+            height=490,
         )
 
     @property
@@ -198,12 +198,31 @@ def figure(data: Sequence[dict], layout: dict, frames: Sequence[dict] | None = N
     (a validated copy must serialise to the same JSON). A ``template`` given by name is
     expanded once and reused."""
     layout = _pruned(layout)
+    _legend_below_axis(layout)
     if isinstance(layout.get("template"), str):
         layout["template"] = _template(layout["template"])
     spec: dict = {"data": [_pruned(t) for t in data], "layout": layout}
     if frames:
         spec["frames"] = list(frames)
     return go.Figure(spec, skip_invalid=False, _validate=False)
+
+
+def _legend_below_axis(layout: dict) -> None:
+    """Put a horizontal legend hung below the plot (``yanchor="top"``, ``y < 0``) just
+    under the x axis's tick labels and title. ``y`` is a fraction of the plot area's
+    height, so a fixed fraction overlapped the axis title on short figures (the
+    directional-derivative chart, projector mode); the room needed is in px."""
+    leg, height = layout.get("legend"), layout.get("height")
+    if not (isinstance(leg, dict) and leg.get("orientation") == "h" and height
+            and leg.get("yanchor") == "top" and leg.get("y", 0) < 0):
+        return
+    margin = layout.get("margin") or {}
+    plot_height = max(height - margin.get("t", 100) - margin.get("b", 80), 60)
+    font = (layout.get("font") or {}).get("size", 12)
+    xaxis = layout.get("xaxis") or {}
+    ticks = (xaxis.get("tickfont") or {}).get("size", font)
+    title = 1.6 * font if (xaxis.get("title") or {}).get("text") else 0.0
+    leg["y"] = -(1.5 * ticks + title + 16) / plot_height
 
 
 def _pruned(props: dict) -> dict:
@@ -264,10 +283,12 @@ def _axis(style: Style, title: str) -> dict:
 
 
 def _legend(style: Style) -> dict:
+    """A horizontal legend under the x axis (:func:`figure` sets its ``y`` from the
+    figure's height, so it clears the tick labels and the axis title at any height)."""
     return dict(
         orientation="h",
         yanchor="top",
-        y=-0.2 if style.is_projector else -0.14,
+        y=-0.2,
         xanchor="left",
         x=0.0,
         font=_font(style),
@@ -278,13 +299,13 @@ def _legend(style: Style) -> dict:
 
 def _base_layout(style: Style, title: str, *, legend: bool = True) -> dict:
     fs = style.font_size
+    top, bottom = 30 + 2 * style.title_size if title else 30, 40 + 5 * fs if legend else 30 + 3 * fs
     return dict(
         template=style.template,
         title=dict(text=title, font=_font(style, style.title_size), x=0.02, xanchor="left"),
         font=_font(style),
         height=style.height,
-        margin=dict(l=12 + 3 * fs, r=20, t=30 + 2 * style.title_size if title else 30,
-                    b=40 + 5 * fs if legend else 30 + 3 * fs),
+        margin=dict(l=12 + 3 * fs, r=20, t=top, b=bottom),
         legend=_legend(style),
         hoverlabel=dict(font=_font(style, max(12, fs - 2))),
         paper_bgcolor="white",
@@ -916,9 +937,12 @@ def directional_figure(angles, values, *, chosen: tuple[float, float] | None = N
     traces = [trace("scatter", x=_f64(angles), y=_f64(values), mode="lines", name="Dᵤf(θ)",
                     line=dict(color=style.palette[5], width=style.line_width))]
     for i, (name, ang, val) in enumerate(marks):
+        # labels lean inwards near θ = 0 and 360, so they are not cut at the plot's edges
+        side = "right" if ang < 60 else "left" if ang > 300 else "center"
         traces.append(trace(
             "scatter", x=[ang], y=[val], mode="markers+text", name=name, text=[name],
-            textposition="top center", textfont=_font(style, max(12, style.font_size - 2)),
+            textposition=f"top {side}", textfont=_font(style, max(12, style.font_size - 2)),
+            cliponaxis=False,
             marker=dict(size=style.marker_size, color=style.palette[(i + 1) % 8],
                         line=dict(width=1, color="#000000"))))
     if chosen is not None:
@@ -927,10 +951,16 @@ def directional_figure(angles, values, *, chosen: tuple[float, float] | None = N
             marker=dict(size=style.marker_size * 1.5, color=style.point_color,
                         symbol="diamond")))
     layout = _base_layout(style, title)
-    layout.update(
-        xaxis=dict(_axis(style, "direction angle θ (degrees)"), range=[0, 360], dtick=45),
-        yaxis=dict(_axis(style, "Dᵤf"), zeroline=True, zerolinecolor="#888888"),
-        height=max(320, style.height // 2),
+    v = _f64(values)
+    v = v[np.isfinite(v)]
+    lo, hi = (float(v.min()), float(v.max())) if v.size else (-1.0, 1.0)
+    pad = max(hi - lo, 1e-12)
+    layout.update(  # room above the curve for the labels, beside it for markers at 0, 360
+        xaxis=dict(_axis(style, "direction angle θ (degrees)"), range=[-12, 372],
+                   tickvals=list(range(0, 361, 45))),
+        yaxis=dict(_axis(style, "Dᵤf"), zeroline=True, zerolinecolor="#888888",
+                   range=[lo - 0.15 * pad, hi + 0.35 * pad]),
+        height=420 if style.is_projector else 360,
     )
     return figure(traces, layout)
 

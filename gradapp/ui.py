@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import math
@@ -46,6 +47,22 @@ def guarded(page):
     return run
 
 
+def figure_slot():
+    """Where a view's figure goes: in projector mode a container placed here, before the
+    (folded) settings drawn next, so the projected screen opens on the figure; otherwise
+    a no-op context (the figure goes where it is drawn)."""
+    return st.container() if state.projector() else contextlib.nullcontext()
+
+
+def controls(label: str):
+    """Where a page puts its settings: on the page as usual, or in projector mode folded
+    into a collapsed expander called ``label`` (fewer controls on the projected screen;
+    the widgets keep their values while folded)."""
+    if state.projector():
+        return st.expander(label, expanded=False, icon=":material/tune:")
+    return st.container()
+
+
 def function_symbol(fn: gc.Function) -> sp.Expr:
     """f(x, y, …) as a sympy object for LaTeX."""
     return sp.Function("f")(*fn.variables) if fn.variables else sp.Symbol("f")
@@ -67,8 +84,8 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
 [data-testid="stAlertContentInfo"] p, button p { font-size: 1.25rem !important; }
 /* rem grows with the root font above: give the 720 px of a projector to content, not to
    Streamlit's top padding (6rem) and an oversized title */
-[data-testid="stMainBlockContainer"] { padding-top: 4rem; }
-h1 { font-size: 2.4rem !important; padding-top: 0 !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.9rem; }
+h1 { font-size: 2.1rem !important; padding-top: 0 !important; padding-bottom: 0.5rem !important; }
 h2 { font-size: 2rem !important; }
 h3 { font-size: 1.6rem !important; }
 [data-testid="stMain"] .katex { font-size: 1.45em !important; }
@@ -170,14 +187,21 @@ def plot_style():
     return Style.projector() if state.projector() else Style.normal()
 
 
-def show_figure(fig, *, key: str, filename: str, **kwargs):
+def show_figure(fig, *, key: str, filename: str, export_size: tuple[int, int] | None = None,
+                **kwargs):
     """Render a Plotly figure with PNG export at slide resolution (toolbar camera button)
     and a download of the figure as a standalone interactive HTML file (built only when
-    clicked). Extra keyword arguments go to ``st.plotly_chart`` (e.g. ``on_select``)."""
+    clicked). ``export_size`` (width, height in px, exported at 2x) lays the PNG out at
+    that size instead of the size on screen: a chart in a narrow column would otherwise
+    export in portrait. Extra keyword arguments go to ``st.plotly_chart`` (e.g.
+    ``on_select``)."""
     from .figures import plot_config
 
     config = plot_config(plot_style())
     config["toImageButtonOptions"]["filename"] = filename
+    if export_size is not None:
+        width, height = export_size
+        config["toImageButtonOptions"].update(width=width, height=height, scale=2)
     result = st.plotly_chart(fig, key=key, config=config, **kwargs)
     st.download_button(
         "Download as interactive HTML", data=lambda: fig.to_html(include_plotlyjs=True),

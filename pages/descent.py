@@ -49,7 +49,10 @@ def optimizer_controls(fn: gc.Function, cfg: dict, start, projector: bool) -> No
             bound_caption(fn, m, cfg, start)
             if dv.HYPER_WIDGETS[m] or not projector:
                 label = "Hyperparameters" if dv.HYPER_WIDGETS[m] else "About"
-                with st.expander("Tune" if projector else label, icon=":material/tune:"):
+                # projector mode: inside the folded settings, where expanders cannot nest
+                box = st.popover("Tune") if projector else st.expander(
+                    label, icon=":material/tune:")
+                with box:
                     dv.hyper_widgets(m, cfg)
                     if not dv.HYPER_WIDGETS[m]:
                         st.caption("No hyperparameters besides η.")
@@ -166,8 +169,8 @@ def loss_charts(fn: gc.Function, runs, start, cfg: dict, style_name: str,
             ui.show_figure(fig, key=key, filename=name)
     else:
         for col, (fig, key, name) in zip(st.columns(2), figs, strict=True):
-            with col:
-                ui.show_figure(fig, key=key, filename=name)
+            with col:  # half a page wide: exported as a 16:9 slide (1920×1080)
+                ui.show_figure(fig, key=key, filename=name, export_size=(960, 540))
     st.caption("Log scale: a straight falling line is linear convergence (the error shrinks "
                "by the same factor every step). ‖∇f‖ → 0 at a minimum.")
 
@@ -274,26 +277,54 @@ def page() -> None:
         st.markdown("The gradient points uphill, so to **minimise** f we step the other "
                     "way, a little at a time (η is the learning rate):")
     rule = st.empty()  # filled once the ascent toggle has been read
-
-    if projector:  # one wide row each: labels stay readable at large type
-        dv.method_picker(cfg)
-        left, right = st.columns(2)
-        with left:
-            dv.steps_slider(cfg)
-        with right:
-            dv.ascent_toggle(cfg)
-    else:
-        top = st.columns([3, 2])
-        with top[0]:
+    # projector mode: the figure comes first and the settings are folded away below it
+    figure_area = st.container() if projector else None
+    with ui.controls("Settings: optimizers, steps, start point, learning rates"):
+        if projector:  # one wide row each: labels stay readable at large type
             dv.method_picker(cfg)
-        with top[1]:
-            dv.steps_slider(cfg)
-            dv.ascent_toggle(cfg)
-    start = dv.start_inputs(fn)
-    optimizer_controls(fn, cfg, start, projector)
+            left, right = st.columns(2)
+            with left:
+                dv.steps_slider(cfg)
+            with right:
+                dv.ascent_toggle(cfg)
+        else:
+            top = st.columns([3, 2])
+            with top[0]:
+                dv.method_picker(cfg)
+            with top[1]:
+                dv.steps_slider(cfg)
+                dv.ascent_toggle(cfg)
+        start = dv.start_inputs(fn)
+        optimizer_controls(fn, cfg, start, projector)
     dv.write_link(cfg)
+    rule.latex(ui.latex(UPDATE_ASCENT if cfg["ascent"] else UPDATE))
+    with figure_area or st.container():
+        paths, window = _figure(fn, cfg, start, projector, style_name)
+    if paths is None:
+        return
+    runs = dv.runs(cfg)
     ascent = cfg["ascent"]
-    rule.latex(ui.latex(UPDATE_ASCENT if ascent else UPDATE))
+    summary(runs, paths, projector)
+    divergence(fn, analysis, cfg, runs, paths, start, ascent)
+    loss_charts(fn, runs, start, cfg, style_name, projector)
+    worked_table(fn, cfg, runs, paths, start, ascent)
+    if n == 2:
+        basins_section(fn, cfg, runs, window, style_name)
+    elif not projector:
+        st.caption("Basins of attraction (many starts at once) are drawn for functions of "
+                   "two variables.")
+    st.download_button(
+        "Download the paths (CSV)", key="descent_csv", icon=":material/download:",
+        data=paths_to_csv({r.label: p for r, p in zip(runs, paths, strict=True)}),
+        file_name="gradient-descent-paths.csv", mime="text/csv",
+        help="One row per step and optimizer: the coordinates, f and ‖∇f‖.")
+
+
+def _figure(fn: gc.Function, cfg: dict, start, projector: bool, style_name: str):
+    """The update rule's warning when ascending, then the paths drawn (an animation for
+    two variables); returns (paths, the window drawn), or (None, None) with no optimizer."""
+    n = len(fn.variables)
+    ascent = cfg["ascent"]
     if ascent:
         st.warning("**Gradient ascent: the sign is flipped.** θ ← θ **+** η∇f(θ) adds the "
                    "gradient, and ∇f points in the direction of steepest *increase*, so "
@@ -302,8 +333,8 @@ def page() -> None:
                    "gradient.")
     runs = dv.runs(cfg)
     if not runs:
-        st.info("Choose at least one optimizer above.")
-        return
+        st.info("Choose at least one optimizer in the settings.")
+        return None, None
     key = (fn.text, runs, tuple(start), cfg["steps"], ascent)
     paths = dv.run_paths(*key)
 
@@ -335,20 +366,7 @@ def page() -> None:
         st.info(f"f has {n} variables: its paths cannot be drawn, but the loss curves, the "
                 "numbers below and the CSV download show them.")
 
-    summary(runs, paths, projector)
-    divergence(fn, analysis, cfg, runs, paths, start, ascent)
-    loss_charts(fn, runs, start, cfg, style_name, projector)
-    worked_table(fn, cfg, runs, paths, start, ascent)
-    if n == 2:
-        basins_section(fn, cfg, runs, window, style_name)
-    elif not projector:
-        st.caption("Basins of attraction (many starts at once) are drawn for functions of "
-                   "two variables.")
-    st.download_button(
-        "Download the paths (CSV)", key="descent_csv", icon=":material/download:",
-        data=paths_to_csv({r.label: p for r, p in zip(runs, paths, strict=True)}),
-        file_name="gradient-descent-paths.csv", mime="text/csv",
-        help="One row per step and optimizer: the coordinates, f and ‖∇f‖.")
+    return paths, window
 
 
 page()

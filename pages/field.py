@@ -67,9 +67,11 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
     """Contour map of f over the (first two variables') plane, with the gradient field,
     the point, its gradient, the level curve's tangent and the measured angle."""
     n = len(fn.variables)
-    if n >= 3:
-        fv.slice_slider(fn, point, s.window[2])
-    fv.point_inputs(fn, point, skip=(2,) if n >= 3 else ())
+    slot = ui.figure_slot()
+    with ui.controls(f"Point a = {fv.fmt_vec(point)}"):
+        if n >= 3:
+            fv.slice_slider(fn, point, s.window[2])
+        fv.point_inputs(fn, point, skip=(2,) if n >= 3 else ())
     names = fn.names[:2]
     fixed = _fixed(fn, point, 2)
     grid = fv.plane_grid(fn.text, names, s.ranges(), s.resolution, fixed)
@@ -106,8 +108,9 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
         z_title=f"f({', '.join([*names, *(fv.fmt(v, 3) for _, v in fixed)])})",
         uirevision=_revision(fn, s),
     )
-    ui.show_figure(fig, key=fv.CHART, filename="gradient-field", on_select=fv.on_click,
-                   selection_mode="points")
+    with slot:
+        ui.show_figure(fig, key=fv.CHART, filename="gradient-field", on_select=fv.on_click,
+                       selection_mode="points")
     if note:
         st.caption(note)
     _point_note(fn, point, f_a, g2, s)
@@ -144,7 +147,9 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
 
 def surface_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Style) -> None:
     """The surface z = f(x, y), the point on it, its tangent plane and steepest ascent."""
-    fv.point_inputs(fn, point)
+    slot = ui.figure_slot()
+    with ui.controls(f"Point a = {fv.fmt_vec(point)}"):
+        fv.point_inputs(fn, point)
     names = fn.names[:2]
     grid = fv.plane_grid(fn.text, names, s.ranges(), s.resolution, ())
     if grid.n_undefined == grid.values.size:
@@ -166,7 +171,8 @@ def surface_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.S
         style=style, z_title=f"f({names[0]}, {names[1]})", axis_titles=tuple(names[:2]),
         uirevision=_revision(fn, s),
     )
-    ui.show_figure(fig, key="field_surface", filename="gradient-surface")
+    with slot:
+        ui.show_figure(fig, key="field_surface", filename="gradient-surface")
     notes = [fv.undefined_message(grid.fraction_undefined)]
     if n_clipped:
         notes.append(f"{n_clipped} extreme values (near a pole) are cut off so the rest of "
@@ -185,7 +191,8 @@ def surface_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.S
 
 def level_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Style) -> None:
     """Three variables: the level surface f = c with gradient cones normal to it."""
-    fv.point_inputs(fn, point)
+    with ui.controls(f"Point a = {fv.fmt_vec(point)}"):
+        fv.point_inputs(fn, point)
     names = fn.names[:3]
     vol = fv.volume_grid(fn.text, names, s.window[:3], s.res3, _fixed(fn, point, 3))
     ev = gc.evaluate(fn, [point])
@@ -233,7 +240,9 @@ def curve_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
     st.info(f"f has one variable, so ∇f is the single number f′({name}): an arrow along the "
             f"{name}-axis pointing uphill. Arrows perpendicular to level curves need two "
             "variables — try x^2 + y^2 on the Function page.")
-    fv.point_inputs(fn, point)
+    slot = ui.figure_slot()
+    with ui.controls(f"Point a = {fv.fmt(point[0])}"):
+        fv.point_inputs(fn, point)
     grid = fv.plane_grid(fn.text, (name,), s.window[:1], 401, ())
     ev = gc.evaluate(fn, [point])
     a, f_a, slope = float(point[0]), float(ev.values[0]), float(ev.grads[0][0])
@@ -248,7 +257,8 @@ def curve_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
     fig = fv.curve_figure(xs, grid.values, name=name, a=a, f_a=f_a, slope=slope,
                           tangent_ys=fc.tangent_line(a, f_a, slope, xs), y_range=y_range,
                           arrow_tip=tip, style=style)
-    ui.show_figure(fig, key="field_curve", filename="derivative-curve")
+    with slot:
+        ui.show_figure(fig, key="field_curve", filename="derivative-curve")
     note = fv.undefined_message(grid.fraction_undefined)
     if note:
         st.caption(note)
@@ -264,9 +274,10 @@ def page() -> None:
     fn = loaded.fn
     style = fv.style()
     st.title("Gradient field")
-    st.write("∇f points where f increases fastest, and its length is that fastest rate. "
-             "On a contour map the arrows cross the level curves at right angles; with "
-             "three variables they stand perpendicular to the level surfaces.")
+    if not style.is_projector:  # projected, the teacher says it: the figure gets the room
+        st.write("∇f points where f increases fastest, and its length is that fastest "
+                 "rate. On a contour map the arrows cross the level curves at right angles; "
+                 "with three variables they stand perpendicular to the level surfaces.")
     n = len(fn.variables)
     if n == 0:
         st.info("f is a constant: ∇f = 0 everywhere, so there are no arrows and no level "

@@ -145,7 +145,8 @@ def gradient_section(fn: gc.Function, analysis: gc.Analysis, big: str) -> None:
 
 
 def point_section(fn: gc.Function, report: pw.PointReport, shown, big: str) -> None:
-    left, right = st.columns(2)
+    # projected, formulas are large: one column, so none runs past the screen's half
+    left, right = (st.container(), st.container()) if state.projector() else st.columns(2)
     with left:
         st.latex(big + pw.value_latex(fn, report, shown))
         if report.defined:
@@ -164,8 +165,8 @@ def point_section(fn: gc.Function, report: pw.PointReport, shown, big: str) -> N
         if report.norm > 0:
             st.latex(pw.unit_direction_latex(report))
             if report.angle is not None:
-                st.metric("Direction of steepest ascent (angle from the x-axis)",
-                          f"{report.angle:.1f}°")
+                st.metric("Direction of steepest ascent", f"{report.angle:.1f}°",
+                          help="The angle of ∇f(a) from the x-axis, anticlockwise")
         else:
             st.info("∇f = 0 here: f is flat to first order, so there is no direction of "
                     "steepest ascent. See the Hessian tab for what kind of point this is.")

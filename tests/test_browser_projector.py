@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, wait_for_app
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -59,3 +60,39 @@ def test_projector_mode_is_larger_on_every_page(page, app_url, name):
     assert Path(SHOTS / f"{name}.png").stat().st_size > 10_000
     # no traceback is ever shown to a visitor
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+_MAIN_FIGURE_BOX = """() => {
+  const plot = document.querySelector('[data-testid="stMain"] .js-plotly-plot');
+  if (!plot) return null;
+  const parts = [...plot.querySelectorAll('.nsewdrag, .xtitle, .ytitle, .slider-container')];
+  const boxes = parts.map(e => e.getBoundingClientRect()).filter(r => r.height > 0);
+  return {top: Math.min(...boxes.map(r => r.top)), bottom: Math.max(...boxes.map(r => r.bottom))};
+}"""
+_VISIBLE_CONTROLS = """() => [...document.querySelectorAll(
+    '[data-testid="stMain"] input, [data-testid="stMain"] [role="slider"]')]
+  .filter(e => { const r = e.getBoundingClientRect();
+                 return e.checkVisibility() && r.height > 0 && r.bottom > 0
+                        && r.top < window.innerHeight; }).length"""  # on the first screen
+
+
+@pytest.mark.parametrize(("path", "query"), [
+    ("field", "f=x%5E2%20%2B%20y%5E2&p=1,2"),
+    ("field", "f=xyz"),
+    ("field", "f=x%5E3"),
+    ("descent", "f=x%5E2%20%2B%20y%5E2&p=1,2"),
+    ("descent", "f=(1%20-%20x)%5E2%20%2B%20100(y%20-%20x%5E2)%5E2"),
+])
+def test_regression_projected_figure_fits_the_first_screen(page, app_url, path, query):
+    # at 1280×720 the main figures were 760 px tall and began below the settings (the
+    # descent animation at ~1,040 px): the class never saw a whole figure
+    _open(page, f"{app_url}/{path}?{query}")
+    normal_controls = page.evaluate(_VISIBLE_CONTROLS)
+    _open(page, f"{app_url}/{path}?{query}&proj=1")
+    box = page.evaluate(_MAIN_FIGURE_BOX)
+    assert box is not None
+    assert 0 <= box["top"] and box["bottom"] <= 720, box  # plot, axis titles, slider
+    # fewer controls on screen: the settings are folded away (and still there)
+    assert page.evaluate(_VISIBLE_CONTROLS) < normal_controls
+    expect(page.get_by_text("Settings: optimizers" if path == "descent" else "Point a =")
+           .first).to_be_visible()

@@ -362,8 +362,13 @@ def test_no_optimizer_chosen():
 def test_projector_mode_renders_big_figures():
     at = open_page(NARROW, "1,2", proj="1")
     fig = animation(at)
-    assert fig["layout"]["height"] >= 700
-    assert fig["layout"]["font"]["size"] >= 20
+    normal = animation(open_page(NARROW, "1,2"))
+    # big type and thick lines, in a figure that fits a 1280×720 screen under the title
+    assert fig["layout"]["font"]["size"] >= 20 > normal["layout"]["font"]["size"]
+    widths = [t["line"]["width"] for t in fig["data"] if t.get("mode") == "lines+markers"]
+    assert min(widths) > max(t["line"]["width"] for t in normal["data"]
+                             if t.get("mode") == "lines+markers")
+    assert fig["layout"]["height"] <= 520
 
 
 def test_settings_survive_a_visit_to_another_page():
@@ -568,3 +573,16 @@ def test_read_link_unit_hyperparameters_and_basins():
     assert dv.read_link({"hp": "adam.beta1", "bopt": "sgd", "bn": "x"}) == {}
     assert dv.snap_hyper("adam", "beta2", 0.9991) == 0.999
     assert dv.snap_hyper("adam", "betas", 0.5) is None
+
+
+def test_regression_half_width_charts_export_landscape_pngs():
+    # the loss and gradient-norm charts sit in half-page columns: their PNGs came out
+    # portrait (1206×1800), which suits slides poorly
+    at = open_page("x^2 + y^2", "1,2")
+    configs = {c.proto.id: json.loads(c.proto.config) for c in at.get("plotly_chart")}
+    loss = [cfg["toImageButtonOptions"] for cfg in configs.values()
+            if cfg["toImageButtonOptions"]["filename"] in ("descent-loss",
+                                                           "descent-gradient-norm")]
+    assert len(loss) == 2
+    for opts in loss:
+        assert (opts["width"] * opts["scale"], opts["height"] * opts["scale"]) == (1920, 1080)
