@@ -46,6 +46,7 @@ DIAGNOSES = {
     "missing_term": "a term is missing",
     "zero": "answered 0",
     "function_itself": "this is f itself",
+    "not_differentiated": "not differentiated yet",
     "unknown_variable": "a name that is not a variable of f",
 }
 

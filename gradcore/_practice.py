@@ -393,8 +393,9 @@ class Verdict:
     sentence for the learner. ``answer_expr`` is the parsed answer (``None`` when
     unparseable). ``diagnosis`` names a recognised mistake, or is ``None``: "sign",
     "factor", "wrong_variable", "chain_factor", "missing_term", "zero", "function_itself",
-    "unknown_variable". ``method`` says how the verdict was reached: "symbolic" (proved),
-    "numeric" (matched or failed at the test points only), or "parse".
+    "not_differentiated" (f's terms with the variable, copied), "unknown_variable".
+    ``method`` says how the verdict was reached: "symbolic" (proved), "numeric" (matched
+    or failed at the test points only), or "parse".
     """
 
     status: str
@@ -727,6 +728,15 @@ def _diagnose(cmp: _Comparison, answer: sp.Expr, expected: sp.Expr, fn: Function
         if _matches(a, cmp.values(fn.expr), mask):
             return "function_itself", (
                 f"That is f itself: differentiate it with respect to {var.name}."
+            )
+        # the terms of f with var in them, copied but not differentiated (x^2 for x^2 + y^2)
+        with_var = [t for t in sp.Add.make_args(fn.expr) if t.has(var)]
+        if 0 < len(with_var) < len(sp.Add.make_args(fn.expr)) and _matches(
+                a, cmp.values(sp.Add(*with_var)), mask):
+            return "not_differentiated", (
+                f"These are the terms of f with {var.name} in them, not yet differentiated: "
+                f"differentiate them with respect to {var.name} (the other terms are "
+                "constants, with derivative 0)."
             )
     # one term of the expected sum missing
     terms = sp.Add.make_args(expected)

@@ -106,6 +106,9 @@ NEAR_MISSES = [
     ("x^2 + xy", "x", "2x", "missing_term"),
     ("x^2 + y^2", "x", "0", "zero"),
     ("y sin(x)", "x", "y sin(x)", "function_itself"),
+    ("x^2 + y^2", "x", "x^2", "not_differentiated"),  # regression: was a bare "Not quite"
+    ("3xy + y^2", "y", "3xy + y^2", "function_itself"),
+    ("3xy + y^2 + x", "y", "3xy + y^2", "not_differentiated"),
     ("x^2 y", "x", "t", "unknown_variable"),
     ("x^2 y", "x", "2x y + dx", "unknown_variable"),
     ("x^2 y", "x", "2x + y", None),
