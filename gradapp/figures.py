@@ -815,9 +815,12 @@ def descent_figure(
     n_paths = len(paths)
     for i, (p, lab) in enumerate(zip(paths, labels, strict=True)):
         c = _path_color(i, colors, style)
+        # earlier paths are drawn wider, underneath: where two optimizers take the same
+        # route (GD and momentum on a round bowl) both stay visible
+        width = style.line_width * (1 + 0.4 * (n_paths - 1 - i))
         traces.append(trace(
             "scatter", x=p[:, 0], y=p[:, 1], mode="lines+markers", name=lab, legendgroup=f"p{i}",
-            line=dict(color=c, width=style.line_width),
+            line=dict(color=c, width=width),
             marker=dict(color=c, size=max(3.0, style.marker_size * 0.4),
                         symbol=PATH_SYMBOLS[i % len(PATH_SYMBOLS)]),
             hovertemplate=f"{lab}<br>k = %{{pointNumber}}<br>θ = (%{{x:.4g}}, %{{y:.4g}})"
@@ -853,7 +856,7 @@ def descent_figure(
                             y=1.0, yanchor="top")
     layout["margin"]["b"] = 40 + 6 * style.font_size
     slider_pad = 30 + 2 * style.font_size
-    slider_x = 0.34 if style.is_projector else 0.22
+    slider_x = 0.34 if style.is_projector else 0.3  # clear of Play/Pause in a narrow figure
     still = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
              "transition": {"duration": 0}}
     layout.update(

@@ -468,3 +468,14 @@ def test_descent_contour_labels_can_be_left_out(grid):
     plain = G.descent_figure(xs, ys, Z, _paths(2, 50), labels=["a", "b"], contour_labels=False)
     assert labelled.data[0].contours.showlabels is True
     assert plain.data[0].contours.showlabels is False
+
+
+def test_regression_paths_on_the_same_route_stay_visible():
+    # GD and momentum from (1, 2) on x^2 + y^2 run along the same line: GD's path was
+    # drawn under momentum's at the same width and could not be seen
+    xs = np.linspace(-3, 3, 21)
+    Z = np.add.outer(xs**2, xs**2)
+    route = np.array([[1.0, 2.0], [0.5, 1.0], [0.0, 0.0]])
+    fig = G.descent_figure(xs, xs, Z, [route, route, route], labels=["GD", "M", "A"])
+    widths = [t.line.width for t in fig.data if getattr(t, "mode", None) == "lines+markers"]
+    assert widths[0] > widths[1] > widths[2] == G.Style.normal().line_width
