@@ -957,7 +957,9 @@ def directional_figure(angles, values, *, chosen: tuple[float, float] | None = N
     v = _f64(values)
     v = v[np.isfinite(v)]
     lo, hi = (float(v.min()), float(v.max())) if v.size else (-1.0, 1.0)
-    pad = max(hi - lo, 1e-12)
+    if hi - lo <= 1e-9 * max(1.0, abs(lo), abs(hi)):  # flat (∇f = 0): a unit band around it
+        lo, hi = lo - 1.0, hi + 1.0
+    pad = hi - lo
     layout.update(  # room above the curve for the labels, beside it for markers at 0, 360
         xaxis=dict(_axis(style, "direction angle θ (degrees)"), range=[-12, 372],
                    tickvals=list(range(0, 361, 45))),

@@ -108,7 +108,8 @@ def init() -> None:
     seed = _link_int(raw_seed, 0, SEED_MAX) if raw_seed is not None else None
     level = _link_int(raw_level, 1, 4) if raw_level is not None else 1
     if seed is None or level is None:
-        ss[K_LINK_WARNING] = (
+        before = ss.get(K_LINK_WARNING)  # a bad exercise number too: both are said
+        ss[K_LINK_WARNING] = (f"{before} " if before else "") + (
             f"The exercise set in the link could not be used: set numbers are whole numbers "
             f"from 0 to {SEED_MAX} and levels are 1 to 4."
         )

@@ -169,13 +169,24 @@ def submit_typed(text: str) -> None:
     _apply_pending()
 
 
+def submit_picked(text: str) -> None:
+    """Apply a gallery pick (a button's ``on_click``). It is the newest choice: a typed
+    text still waiting to be applied is dropped, or it would override the pick."""
+    ss = st.session_state
+    ss.pop(K_PENDING, None)
+    ss[K_INPUT] = text
+    ss[K_ERROR] = set_function(text)
+
+
 def _apply_pending() -> str | None:
     ss = st.session_state
     if K_PENDING not in ss:
         return None
-    error = set_function(ss[K_PENDING])
+    try:
+        error = set_function(ss[K_PENDING])
+    finally:  # applied once, whatever happens: a failure must not repeat on every rerun
+        ss.pop(K_PENDING, None)
     ss[K_ERROR] = error
-    del ss[K_PENDING]
     return error
 
 

@@ -54,12 +54,13 @@ def figure_slot():
     return st.container() if state.projector() else contextlib.nullcontext()
 
 
-def controls(label: str):
+def controls(label: str, key: str):
     """Where a page puts its settings: on the page as usual, or in projector mode folded
     into a collapsed expander called ``label`` (fewer controls on the projected screen;
-    the widgets keep their values while folded)."""
+    the widgets keep their values while folded). The ``key`` keeps it open while its
+    label changes (say, with the point it shows)."""
     if state.projector():
-        return st.expander(label, expanded=False, icon=":material/tune:")
+        return st.expander(label, expanded=False, icon=":material/tune:", key=key)
     return st.container()
 
 

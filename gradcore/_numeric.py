@@ -90,15 +90,30 @@ def _load_source(source: str, modules) -> Callable:
     return _real_valued(func)
 
 
+_NEAR_REAL = 1e-12  # |imaginary part| ≤ this × max(1, |real part|): rounding, not a value
+
+
+_FLOAT = frozenset({float})
+
+
+def _is_real(value) -> bool:
+    return value.__class__ is float or (value.__class__ is np.ndarray
+                                        and value.dtype.kind != "c")
+
+
 def _real(value):
     """``value`` (a number, an array, or a list or tuple of them) as real numbers: NaN
-    where it has an imaginary part (no real value there), its real part elsewhere."""
+    where it has an imaginary part (no real value there), its real part where that part
+    is only rounding (``(-1)^(1/3) - (-1)^(2/3)`` is 1)."""
     if isinstance(value, (list, tuple)):
+        if all(map(_is_real, value)):  # the usual case, in the descent loop: as it is
+            return value
         return type(value)(_real(v) for v in value)
-    if isinstance(value, complex):
-        return value.real if value.imag == 0 else math.nan
-    if isinstance(value, np.ndarray | np.generic) and np.iscomplexobj(value):
-        return np.where(np.imag(value) == 0, np.real(value), np.nan)
+    if isinstance(value, complex | np.complexfloating) or (
+            isinstance(value, np.ndarray) and value.dtype.kind == "c"):
+        re, im = np.real(value), np.abs(np.imag(value))
+        out = np.where(im <= _NEAR_REAL * np.maximum(1.0, np.abs(re)), re, np.nan)
+        return float(out) if out.ndim == 0 else out
     return value
 
 
@@ -109,7 +124,11 @@ def _real_valued(func: Callable) -> Callable:
 
     @functools.wraps(func)
     def real_valued(*args):
-        return _real(func(*args))
+        out = func(*args)
+        cls = out.__class__
+        if cls is float or ((cls is list or cls is tuple) and set(map(type, out)) <= _FLOAT):
+            return out  # the descent loop's case (Python floats), checked at C speed
+        return _real(out)
 
     return real_valued
 

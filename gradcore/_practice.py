@@ -33,7 +33,7 @@ import sympy as sp
 from ._bounded import TooComplexError, cached_once, run_bounded
 from ._calculus import _diff, partial, resolve_variable
 from ._numeric import lambdify_bounded
-from ._parser import Function, ParseError, parse
+from ._parser import LIMITS, Function, ParseError, parse
 from ._steps import Derivation, derive
 
 __all__ = [
@@ -446,10 +446,7 @@ def _values(expr: sp.Expr, symbols: Sequence[sp.Symbol], pts: np.ndarray) -> np.
         f = lambdify_bounded(symbols, expr, what="evaluating your answer")
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            raw = np.asarray(f(*[pts[:, j] for j in range(pts.shape[1])]))
-            if np.iscomplexobj(raw):
-                real = np.abs(raw.imag) <= 1e-12 * (1 + np.abs(raw.real))
-                raw = np.where(real, raw.real, np.nan)
+            raw = np.asarray(f(*[pts[:, j] for j in range(pts.shape[1])]))  # real
             vals = np.array(np.broadcast_to(raw.astype(float), (pts.shape[0],)), dtype=float)
     except Exception:  # noqa: BLE001 - any failure just means "no numeric verdict"
         return None
@@ -766,10 +763,20 @@ _DERIVATIVE_NAME = re.compile(
 )
 
 
-def _without_derivative_name(text: str) -> str:
-    """The answer without a derivative's name in front (``∂f/∂x = 2x`` → ``2x``)."""
-    match = _DERIVATIVE_NAME.match(text) if isinstance(text, str) else None
-    return text[match.end():] if match else text
+_NAMED_VARIABLE = re.compile(rf"(?:/\s*[∂d]|_\s*\{{?)\s*({_VAR})")
+
+
+def _derivative_name(text: str) -> tuple[int, str | None]:
+    """Where the answer starts after a derivative's name in front (``∂f/∂x = 2x``: after
+    the ``=``; 0 without one) and the variable that name gives (``x``; ``None`` for
+    ``f'``). Text longer than the parser accepts is not searched (the parser refuses it)."""
+    if not isinstance(text, str) or len(text) > LIMITS.max_length:
+        return 0, None
+    match = _DERIVATIVE_NAME.match(text)
+    if not match:
+        return 0, None
+    named = _NAMED_VARIABLE.search(match.group(0))
+    return match.end(), named.group(1) if named else None
 
 
 def check_answer(
@@ -818,10 +825,16 @@ def check_answer(
         var = var if isinstance(var, sp.Symbol) else sp.Symbol(str(var))
     wrt = f"∂f/∂{var.name}" if var is not None else "the expected derivative"
 
+    start, named = _derivative_name(answer_text)
     try:
-        answer = parse(_without_derivative_name(answer_text)).expr
+        answer = parse(answer_text[start:] if start else answer_text).expr
     except ParseError as exc:
+        if start and exc.position is not None:  # a position in the text as typed
+            exc = ParseError(exc.reason, exc.position + start)
         return Verdict("unparseable", str(exc), None, None, "parse")
+    if named is not None and var is not None and named != var.name:
+        return Verdict("wrong", f"You wrote the derivative with respect to {named}, but "
+                       f"this asks for {wrt}.", answer, "wrong_variable", "parse")
 
     extra = sorted(s.name for s in answer.free_symbols - set(symbols))
     if extra:

@@ -279,7 +279,8 @@ def page() -> None:
     rule = st.empty()  # filled once the ascent toggle has been read
     # projector mode: the figure comes first and the settings are folded away below it
     figure_area = st.container() if projector else None
-    with ui.controls("Settings: optimizers, steps, start point, learning rates"):
+    with ui.controls("Settings: optimizers, steps, start point, learning rates",
+                     key="descent_settings"):
         if projector:  # one wide row each: labels stay readable at large type
             dv.method_picker(cfg)
             left, right = st.columns(2)

@@ -53,8 +53,8 @@ def _flat_message(fn: gc.Function, point: list[float], names) -> str:
                 "function.")
     where = ", ".join(f"{n} = {fv.fmt(point[k])}" for k, n in enumerate(fn.names) if k >= 2)
     grad = gc.evaluate(fn, [point]).grads[0]
-    text = (f"f is constant on the slice {where}: {plane} all over it, so there are no "
-            "arrows and no level curves to draw in this plane.")
+    text = (f"f is constant on the slice {where} in this window: {plane} everywhere in "
+            "it, so there are no arrows and no level curves to draw in this plane.")
     if np.all(np.isfinite(grad)) and np.any(grad[2:] != 0):
         text += (f" ∇f itself is not 0: at a it is {fv.fmt_vec(grad, 3)}, pointing straight "
                  "out of the slice, because f changes as "
@@ -68,7 +68,7 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
     the point, its gradient, the level curve's tangent and the measured angle."""
     n = len(fn.variables)
     slot = ui.figure_slot()
-    with ui.controls(f"Point a = {fv.fmt_vec(point)}"):
+    with ui.controls(f"Point a = {fv.fmt_vec(point)}", key="field_point_plane"):
         if n >= 3:
             fv.slice_slider(fn, point, s.window[2])
         fv.point_inputs(fn, point, skip=(2,) if n >= 3 else ())
@@ -148,7 +148,7 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
 def surface_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Style) -> None:
     """The surface z = f(x, y), the point on it, its tangent plane and steepest ascent."""
     slot = ui.figure_slot()
-    with ui.controls(f"Point a = {fv.fmt_vec(point)}"):
+    with ui.controls(f"Point a = {fv.fmt_vec(point)}", key="field_point_surface"):
         fv.point_inputs(fn, point)
     names = fn.names[:2]
     grid = fv.plane_grid(fn.text, names, s.ranges(), s.resolution, ())
@@ -191,7 +191,7 @@ def surface_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.S
 
 def level_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Style) -> None:
     """Three variables: the level surface f = c with gradient cones normal to it."""
-    with ui.controls(f"Point a = {fv.fmt_vec(point)}"):
+    with ui.controls(f"Point a = {fv.fmt_vec(point)}", key="field_point_level"):
         fv.point_inputs(fn, point)
     names = fn.names[:3]
     vol = fv.volume_grid(fn.text, names, s.window[:3], s.res3, _fixed(fn, point, 3))
@@ -241,7 +241,7 @@ def curve_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
             f"{name}-axis pointing uphill. Arrows perpendicular to level curves need two "
             "variables — try x^2 + y^2 on the Function page.")
     slot = ui.figure_slot()
-    with ui.controls(f"Point a = {fv.fmt(point[0])}"):
+    with ui.controls(f"Point a = {fv.fmt(point[0])}", key="field_point_curve"):
         fv.point_inputs(fn, point)
     grid = fv.plane_grid(fn.text, (name,), s.window[:1], 401, ())
     ev = gc.evaluate(fn, [point])

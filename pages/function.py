@@ -11,8 +11,7 @@ def _submit() -> None:
 
 
 def _pick(text: str) -> None:
-    st.session_state[state.K_INPUT] = text
-    st.session_state[state.K_ERROR] = state.set_function(text)
+    state.submit_picked(text)
 
 
 @ui.guarded

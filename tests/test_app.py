@@ -177,3 +177,35 @@ def test_regression_imaginary_constants_are_refused_in_links():
     at = new_app(f="sqrt(-1) x + y")
     assert any("imaginary" in w.value for w in at.warning), at.warning
     assert at.query_params["f"] != "sqrt(-1) x + y"
+
+
+def test_a_typed_function_left_pending_is_applied_on_the_next_page():
+    # a click on another page can end the rerun that was applying a typed function
+    # (browser test: test_regression_a_typed_function_survives_an_immediate_page_change);
+    # whatever page runs next applies it
+    at = new_app()
+    at.session_state["fn_pending"] = "x^3 + y"
+    at.switch_page("pages/partials.py").run()
+    assert not at.exception
+    assert at.session_state["fn_text"] == "x^3 + y" and at.query_params["f"] == "x^3 + y"
+    assert "fn_pending" not in at.session_state
+
+
+def test_an_invalid_pending_function_is_reported_once_on_the_next_page():
+    at = new_app()
+    at.session_state["fn_pending"] = "x + foo(y)"
+    at.switch_page("pages/field.py").run()
+    assert any("unknown name 'foo'" in w.value for w in at.warning)
+    assert at.session_state["fn_text"] == "x^2 + y^2"
+    at.run()
+    assert not any("foo" in w.value for w in at.warning)
+
+
+def test_regression_a_gallery_pick_wins_over_a_pending_typed_function():
+    # typed, Enter, then a gallery button before the typed text was applied: the pick
+    # showed in the box but the typed function was explored (review finding)
+    at = new_app()
+    at.session_state["fn_pending"] = "x^3 + y"
+    at.button(key="ex_Rosenbrock").click().run()
+    assert at.session_state["fn_text"] == "(1 - x)^2 + 100(y - x^2)^2"
+    assert at.text_input(key="fn_input").value == "(1 - x)^2 + 100(y - x^2)^2"

@@ -87,8 +87,11 @@ def test_regression_projected_figure_fits_the_first_screen(page, app_url, path, 
     # at 1280×720 the main figures were 760 px tall and began below the settings (the
     # descent animation at ~1,040 px): the class never saw a whole figure
     _open(page, f"{app_url}/{path}?{query}")
+    page.wait_for_selector("[data-testid='stMain'] input", timeout=30_000)
     normal_controls = page.evaluate(_VISIBLE_CONTROLS)
     _open(page, f"{app_url}/{path}?{query}&proj=1")
+    page.wait_for_selector("[data-testid='stMain'] .js-plotly-plot .nsewdrag",
+                           timeout=30_000)  # drawn, not only mounted (a loaded machine)
     box = page.evaluate(_MAIN_FIGURE_BOX)
     assert box is not None
     assert 0 <= box["top"] and box["bottom"] <= 720, box  # plot, axis titles, slider
@@ -96,3 +99,17 @@ def test_regression_projected_figure_fits_the_first_screen(page, app_url, path, 
     assert page.evaluate(_VISIBLE_CONTROLS) < normal_controls
     expect(page.get_by_text("Settings: optimizers" if path == "descent" else "Point a =")
            .first).to_be_visible()
+
+
+def test_regression_folded_point_settings_stay_open_while_the_point_moves(page, app_url):
+    # the expander's label shows the point, and an expander without a key snapped shut
+    # when its label changed: after every move the inputs were hidden again
+    _open(page, f"{app_url}/field?f=x%5E2%20%2B%20y%5E2&p=1,2&proj=1")
+    page.get_by_text("Point a = (1, 2)").click()
+    box = page.get_by_role("spinbutton", name="x", exact=True).first
+    expect(box).to_be_visible(timeout=20_000)
+    box.fill("1.5")
+    box.press("Enter")
+    expect(page.get_by_text("Point a = (1.5, 2)")).to_be_visible(timeout=30_000)
+    wait_for_app(page)
+    expect(page.get_by_role("spinbutton", name="x", exact=True).first).to_be_visible()

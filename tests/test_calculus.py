@@ -179,3 +179,20 @@ def test_complex_values_become_nan_and_real_ones_stay():
     ev = gc.evaluate(fn, [[0.5, 1.0]])
     assert np.isnan(ev.values[0])
     assert gc.at_point(fn, [2.0, 1.0]).value == 2.0
+
+
+def test_complex_results_become_real_or_nan():
+    from gradcore._numeric import _real
+
+    assert _real([1.0, 2.0]) == [1.0, 2.0]
+    assert _real(1 + 0j) == 1.0 and np.isnan(_real(1 + 1j))
+    out = _real([2.0 + 0j, np.array([1 + 1e-17j, 2 + 1j, 3 + 0j])])
+    assert out[0] == 2.0
+    np.testing.assert_array_equal(out[1], [1.0, np.nan, 3.0])
+    assert not np.iscomplexobj(out[1])
+
+
+def test_near_real_rounding_is_kept():
+    # (-1)^(1/3) - (-1)^(2/3) is exactly 1, but evaluates with a 1e-16 imaginary part
+    fn = gc.parse("x((-1)^(1/3) - (-1)^(2/3))")
+    np.testing.assert_allclose(gc.evaluate(fn, [[2.0], [-3.0]]).values, [2.0, -3.0])

@@ -479,3 +479,34 @@ def test_regression_paths_on_the_same_route_stay_visible():
     fig = G.descent_figure(xs, xs, Z, [route, route, route], labels=["GD", "M", "A"])
     widths = [t.line.width for t in fig.data if getattr(t, "mode", None) == "lines+markers"]
     assert widths[0] > widths[1] > widths[2] == G.Style.normal().line_width
+
+
+@pytest.mark.parametrize("height", [320, 490, 760])
+def test_regression_horizontal_legend_clears_the_x_axis_at_any_height(height):
+    # the legend's y is a fraction of the plot area: a fixed -0.14/-0.2 put it on the x
+    # axis title of short figures (the directional chart, projector mode)
+    style = G.Style.projector()
+    layout = dict(G._base_layout(style, ""), height=height,
+                  xaxis=G._axis(style, "direction angle θ (degrees)"))
+    fig = G.figure([G.trace("scatter", x=[0, 1], y=[0, 1], name="a")], layout)
+    m = fig.layout.margin
+    plot_height = height - m.t - m.b
+    below_px = -fig.layout.legend.y * plot_height
+    needed = 1.3 * style.tick_size + 1.4 * style.font_size  # tick labels + title
+    assert needed < below_px < needed + 40
+
+
+def test_directional_chart_pads_its_edges_and_stays_readable_when_flat():
+    style = G.Style.normal()
+    angles = np.linspace(0, 360, 73)
+    fig = G.directional_figure(angles, 2 * np.cos(np.radians(angles)),
+                               marks=[("steepest ascent", 0.0, 2.0)], style=style)
+    lo, hi = fig.layout.xaxis.range
+    assert lo < 0 and hi > 360  # a marker at θ = 0 or 360 is drawn whole
+    ylo, yhi = fig.layout.yaxis.range
+    assert yhi > 2 + 0.3 * 4 and ylo < -2  # room above the curve for the labels
+    assert fig.data[1].textposition == "top right"  # leans inwards at the left edge
+    # at a critical point Dᵤf = 0 for every θ: a unit band, not a 1e-12-wide one
+    flat = G.directional_figure(angles, np.zeros_like(angles), style=style)
+    ylo, yhi = flat.layout.yaxis.range
+    assert yhi - ylo > 1

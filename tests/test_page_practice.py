@@ -333,3 +333,9 @@ def test_exercise_number_past_the_set_shows_its_last_exercise():
     at = practice(pex="9")  # the text has 3
     assert _shown(at) == ("From the text", "Exercise 3 of 3")
     assert at.query_params["pex"] == "3"
+
+
+def test_a_bad_set_and_a_bad_exercise_number_are_both_reported():
+    at = practice(pset="nan", pex="0")
+    warning = " ".join(values(at.warning))
+    assert "exercise number in the link" in warning and "exercise set in the link" in warning

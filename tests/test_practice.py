@@ -532,3 +532,26 @@ def test_regression_answer_with_the_derivative_name_in_front(answer):
 ])
 def test_derivative_name_in_front_is_only_a_name(answer, status):
     assert check_answer(answer, 2 * x, (x, y)).status == status
+
+
+def test_regression_derivative_name_errors_point_into_the_text_as_typed():
+    v = check_answer("∂f/∂x = 2x + * y", 2 * x, (x, y))
+    assert v.status == "unparseable" and "character 14" in v.message
+
+
+def test_derivative_name_for_another_variable_is_wrong():
+    v = check_answer("df/dy = 2x", 2 * x, (x, y), var=x)
+    assert v.status == "wrong" and v.diagnosis == "wrong_variable"
+    assert "respect to y" in v.message
+
+
+def test_regression_derivative_name_is_not_searched_in_huge_text():
+    # the name's pattern backtracks quadratically: 30,000 spaces took 2 s before the
+    # parser refused the length. Longer than the parser accepts, it is not searched.
+    from gradcore import _practice
+
+    huge = "df/dx(" + " " * 30_000
+    assert _practice._derivative_name(huge) == (0, None)
+    assert _practice._derivative_name("df/dx = 2x") == (7, "x")  # after the "="
+    v = check_answer(huge, 2 * x, (x, y))
+    assert v.status == "unparseable" and "too long" in v.message
