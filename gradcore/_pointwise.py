@@ -462,6 +462,10 @@ def _one_sided_slopes(fn: Function, a: np.ndarray, f0: float) -> list[_Slopes]:
 def _slope_sentence(sl: _Slopes, names: Sequence[str]) -> str:
     where = (f"along {names[sl.axis]}" if sl.axis is not None
              else "along the direction (" + ", ".join(_num(v) for v in sl.direction) + ")")
+    if sl.one_sided and math.isnan(sl.forward) and math.isnan(sl.backward):
+        return (f"{where}, f has no real value on either side of this point, however "
+                "close (it is defined only at isolated points here), so "
+                "there is no slope")
     if sl.one_sided:
         return (f"{where}, f is defined on one side of this point only (the edge of its "
                 "domain), so there is no two-sided slope")

@@ -515,3 +515,13 @@ def test_directional_curve_peaks_along_the_gradient_and_vanishes_on_the_level_cu
     assert np.max(values) == pytest.approx(np.hypot(2, 4), rel=1e-4)
     assert np.min(np.abs(values)) < 0.05
     assert pw.directional_curve(pw.at_point(gc.parse("xyz"), (1, 2, 3)))[0].size == 0
+
+
+def test_regression_isolated_points_are_not_called_a_domain_edge():
+    # (-1)^x is real only at whole x: at x = 1 it has no value on either side, and the
+    # report said "defined on one side of this point only (the edge of its domain)"
+    r = gc.at_point(gc.parse("(-1)^x + y^2"), [1.0, 2.0])
+    assert not r.differentiable
+    assert "on either side" in r.reason and "one side of this point only" not in r.reason
+    edge = gc.at_point(gc.parse("sqrt(x) + y"), [0.0, 2.0])
+    assert "one side of this point only" in edge.reason
