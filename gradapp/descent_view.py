@@ -625,6 +625,7 @@ def curve_figure(xs, ys, path_xs, path_fs, labels, colors, style: G.Style,
         xaxis=dict(axis, title=dict(text=name, font=_font(style)),
                    range=[float(xs[0]), float(xs[-1])] if xs.size else None),
         yaxis=dict(axis, title=dict(text=f"f({name})", font=_font(style)), range=y_range),
-        legend=dict(orientation="h", y=-0.18, x=0, font=_font(style)),
+        legend=dict(orientation="h", yanchor="top", y=-0.2, x=0, font=_font(style)),  # placed
+        # under the x axis by G.figure, whatever the height
         hovermode="closest", paper_bgcolor="white", plot_bgcolor="white",
     ))

@@ -392,7 +392,8 @@ def curve_figure(xs, ys, *, name: str, a: float, f_a: float, slope: float, tange
         xaxis=dict(axis, title=dict(text=name, font=_font(style))),
         yaxis=dict(axis, title=dict(text=f"f({name})", font=_font(style)),
                    range=list(y_range) if y_range else None),
-        legend=dict(orientation="h", y=-0.18, x=0, font=_font(style)),
+        legend=dict(orientation="h", yanchor="top", y=-0.2, x=0, font=_font(style)),  # placed
+        # under the x axis by G.figure, whatever the height
         hovermode="closest", paper_bgcolor="white", plot_bgcolor="white",
     )
     if show_arrow:

@@ -856,7 +856,7 @@ def descent_figure(
                             y=1.0, yanchor="top")
     layout["margin"]["b"] = 40 + 6 * style.font_size
     slider_pad = 30 + 2 * style.font_size
-    slider_x = 0.34 if style.is_projector else 0.3  # clear of Play/Pause in a narrow figure
+    slider_x = 0.42 if style.is_projector else 0.3  # clear of Play/Pause in a narrow figure
     still = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
              "transition": {"duration": 0}}
     layout.update(
@@ -926,8 +926,10 @@ def descent_3d_figure(
                             line=dict(color=c, width=3)),
             ))
     layout = _base_layout(style, title)
-    layout["margin"] = dict(l=0, r=0, t=layout["margin"]["t"], b=0)
+    layout["margin"] = dict(l=0, r=0, t=layout["margin"]["t"] if title else 0, b=0)
     layout["legend"].update(y=0.02, yanchor="bottom")
+    if style.is_projector:  # under the title and the update rule, within 720 px
+        layout["height"] = style.height - 40
     return figure(traces, dict(**layout, scene=_scene(style, *axis_titles, aspectmode="auto")))
 
 

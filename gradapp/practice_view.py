@@ -33,7 +33,8 @@ LEVELS = {
 }
 SEED_MAX = 999_999
 SET_SIZE = 5  # exercises in a generated set
-MAX_EXERCISES = 50  # the largest exercise number a link may ask for
+MAX_EXERCISES = 999  # the largest exercise number a link may ask for (past the set's
+# last, its last is shown)
 
 TRY_IT = tuple(ex for ex in gc.SEED_EXERCISES if ex not in gc.CURATED)  # the seed's three
 
@@ -97,7 +98,7 @@ def init() -> None:
         n = _link_int(raw_index, 1, MAX_EXERCISES)
         if n is None:
             ss[K_LINK_WARNING] = ("The exercise number in the link could not be used: it is "
-                                  f"a whole number from 1 to {MAX_EXERCISES}.")
+                                  "a whole number, 1 for the first exercise.")
         else:
             ss[K_LINK_INDEX] = n - 1
     if qp.get("pmode") == "curated":

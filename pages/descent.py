@@ -47,18 +47,17 @@ def optimizer_controls(fn: gc.Function, cfg: dict, start, projector: bool) -> No
             st.markdown(f"**{LABELS[m]}**")
             dv.lr_slider(m, cfg, help_text=DESCRIPTIONS[m])
             bound_caption(fn, m, cfg, start)
-            if dv.HYPER_WIDGETS[m] or not projector:
-                label = "Hyperparameters" if dv.HYPER_WIDGETS[m] else "About"
-                # projector mode: inside the folded settings, where expanders cannot nest
-                box = st.popover("Tune") if projector else st.expander(
-                    label, icon=":material/tune:")
-                with box:
-                    dv.hyper_widgets(m, cfg)
-                    if not dv.HYPER_WIDGETS[m]:
-                        st.caption("No hyperparameters besides η.")
-                    st.caption(DESCRIPTIONS[m])
-                    st.code(TORCH_EQUIVALENT[m].replace("lr", f"lr={cfg['lr'][m]:g}"),
-                            language="python")
+            if projector:  # the sliders alone, inline: the settings are folded already
+                dv.hyper_widgets(m, cfg)  # (expanders cannot nest; a popover's sliders
+                continue  # came back at their minimum after a rerun)
+            label = "Hyperparameters" if dv.HYPER_WIDGETS[m] else "About"
+            with st.expander(label, icon=":material/tune:"):
+                dv.hyper_widgets(m, cfg)
+                if not dv.HYPER_WIDGETS[m]:
+                    st.caption("No hyperparameters besides η.")
+                st.caption(DESCRIPTIONS[m])
+                st.code(TORCH_EQUIVALENT[m].replace("lr", f"lr={cfg['lr'][m]:g}"),
+                        language="python")
     if cfg.get("lowered"):
         names = ", ".join(LABELS[m] for m in cfg["lowered"] if m in methods)
         if names:

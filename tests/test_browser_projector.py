@@ -1,6 +1,7 @@
 """Projector mode in a real browser: every page at 1280×720, screenshots saved, and the
 rendered figures and formulas measurably larger than in normal mode."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,8 @@ _VISIBLE_CONTROLS = """() => [...document.querySelectorAll(
     ("field", "f=x%5E3"),
     ("descent", "f=x%5E2%20%2B%20y%5E2&p=1,2"),
     ("descent", "f=(1%20-%20x)%5E2%20%2B%20100(y%20-%20x%5E2)%5E2"),
+    ("descent", "f=xyz"),
+    ("descent", "f=x%5E3"),
 ])
 def test_regression_projected_figure_fits_the_first_screen(page, app_url, path, query):
     # at 1280×720 the main figures were 760 px tall and began below the settings (the
@@ -113,3 +116,23 @@ def test_regression_folded_point_settings_stay_open_while_the_point_moves(page, 
     expect(page.get_by_text("Point a = (1.5, 2)")).to_be_visible(timeout=30_000)
     wait_for_app(page)
     expect(page.get_by_role("spinbutton", name="x", exact=True).first).to_be_visible()
+
+
+def test_regression_folded_hyperparameters_keep_their_values(page, app_url):
+    # in projector mode the hyperparameters sat in a popover inside the folded settings;
+    # after any rerun its sliders came back at their minimum (momentum μ = 0) and a touch
+    # wrote that into the run and the link
+    _open(page, f"{app_url}/descent?f=x%5E2%20%2B%20y%5E2&p=1,2&proj=1")
+    page.get_by_text("Settings: optimizers").first.click()
+    lr = page.locator("[data-testid='stMain'] input[type=range]").filter(
+        has=page.locator("xpath=self::*[@aria-label='learning rate η']")).first
+    lr.focus()
+    page.keyboard.press("ArrowRight")  # a rerun
+    expect(page).to_have_url(re.compile(r"lr=0\.1[1-9]"), timeout=30_000)
+    wait_for_app(page)
+    values = {e.get_attribute("aria-label"): e.get_attribute("aria-valuetext")
+              for e in page.locator("[data-testid='stMain'] input[type=range]").all()
+              if e.is_visible()}
+    assert values["momentum μ"] == "0.90", values
+    assert values["β₂ (average of squared gradients)"] == "0.999", values
+    assert "hp=" not in page.url

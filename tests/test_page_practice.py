@@ -321,7 +321,7 @@ def test_regression_link_keeps_the_exercise_of_a_generated_set():
     assert _shown(opened) == ("Generated", "Exercise 2 of 5") == _shown(at)
 
 
-@pytest.mark.parametrize("pex", ["0", "-1", "2.5", "1e300", "nan", "51", "__import__('os')"])
+@pytest.mark.parametrize("pex", ["0", "-1", "2.5", "1e300", "nan", "1000", "__import__('os')"])
 def test_bad_exercise_number_in_the_link_is_ignored_with_a_warning(pex):
     at = practice(pex=pex)
     assert any("exercise number in the link" in w for w in values(at.warning))
