@@ -57,7 +57,7 @@ from sympy.printing.precedence import precedence
 
 from ._bounded import cached_once
 from ._calculus import gradient, hessian, to_point
-from ._numeric import _numeric_form, compile_hessian, lambdify_bounded
+from ._numeric import _numeric_form, _to_float, compile_hessian, lambdify_bounded
 from ._parser import Function
 
 __all__ = [
@@ -1066,15 +1066,6 @@ def descend_many(
 # Stability bound
 
 
-def _real(v) -> float:
-    """A real number from a sympy or numpy scalar, NaN when there is none (complex, not a
-    number)."""
-    try:
-        return float(np.asarray(v, dtype=float))
-    except (TypeError, ValueError):
-        return float("nan")
-
-
 @cached_once(maxsize=64)
 def _hessian_parts(fn: Function):
     """(the constant Hessian, None) for a quadratic, else (None, a compiled function of
@@ -1082,7 +1073,7 @@ def _hessian_parts(fn: Function):
     n = len(fn.variables)
     H = hessian(fn).applyfunc(_numeric_form)
     if not H.free_symbols & set(fn.variables):
-        return np.array([_real(e) for e in H], dtype=float).reshape(n, n), None
+        return np.array([_to_float(e) for e in H], dtype=float).reshape(n, n), None
     return None, compile_hessian(fn)  # the n² entries, row by row
 
 
@@ -1113,7 +1104,7 @@ def stability_bound(fn: Function, point: Sequence[float] | Mapping[str, float] |
         a = to_point(fn, point)
         with np.errstate(all="ignore"):
             vals = entries(*a)
-        H = np.array([_real(v) for v in vals], dtype=float).reshape(n, n)
+        H = np.array([_to_float(v) for v in vals], dtype=float).reshape(n, n)
     if not np.isfinite(H).all():
         return None
     lam = float(np.linalg.eigvalsh(H)[-1])

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._calculus import to_point
-from ._descent import _hessian_parts, _real, resolve_hyperparameters
+from ._descent import _hessian_parts, resolve_hyperparameters
+from ._numeric import _to_float
 from ._parser import Function
 
 __all__ = [
@@ -105,7 +106,7 @@ def _hessian_at(fn: Function, point) -> tuple[np.ndarray, bool]:
     a = to_point(fn, point)
     with np.errstate(all="ignore"):
         vals = entries(*a)
-    H = np.array([_real(v) for v in vals], dtype=float)
+    H = np.array([_to_float(v) for v in vals], dtype=float)
     return H.reshape(n, n), False
 
 

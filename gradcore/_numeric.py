@@ -91,9 +91,17 @@ def _load_source(source: str, modules) -> Callable:
 
 
 _NEAR_REAL = 1e-12  # |imaginary part| ≤ this × max(1, |real part|): rounding, not a value
-
-
 _FLOAT = frozenset({float})
+
+
+def _to_float(v) -> float:
+    """One number (a Python, numpy or sympy scalar, or a one-element array, as compiled
+    code returns) as a float; NaN when it is not one real number (complex, not a number)."""
+    try:
+        arr = np.asarray(v, dtype=float)
+    except (TypeError, ValueError):
+        return math.nan
+    return float(arr.reshape(-1)[0]) if arr.size == 1 else math.nan
 
 
 def _is_real(value) -> bool:

@@ -38,7 +38,13 @@ from sympy.printing.str import StrPrinter
 
 from ._bounded import TooComplexError, cached_once, run_bounded
 from ._calculus import gradient, resolve_variable, to_point
-from ._numeric import compile_function, compile_hessian, evaluate, lambdify_bounded
+from ._numeric import (
+    _to_float,
+    compile_function,
+    compile_hessian,
+    evaluate,
+    lambdify_bounded,
+)
 from ._parser import Function, _count_nodes
 from ._steps import Derivation, derivation_latex, derive
 
@@ -276,26 +282,12 @@ class _Candidates:
         if not self.items:
             return []
         with np.errstate(all="ignore"):
-            flat = [_real(v) for v in self.inner_values(*[float(v) for v in a])]
+            flat = [_to_float(v) for v in self.inner_values(*[float(v) for v in a])]
         out, k = [], 0
         for c in self.items:
             out.append(tuple(flat[k:k + len(c.inners)]))
             k += len(c.inners)
         return out
-
-
-def _real(v) -> float:
-    """A scalar from a compiled function as a float: NaN unless it is a finite real."""
-    arr = np.asarray(v)
-    if np.iscomplexobj(arr):
-        if arr.size != 1 or arr.imag.item() != 0:
-            return float("nan")
-        arr = arr.real
-    try:
-        out = float(arr.reshape(-1)[0]) if arr.size else float("nan")
-    except (TypeError, ValueError):
-        return float("nan")
-    return out if math.isfinite(out) else (out if math.isinf(out) else float("nan"))
 
 
 @cached_once(maxsize=128)
@@ -416,9 +408,7 @@ def _raw_values(fn: Function, points: np.ndarray) -> np.ndarray:
     cols = [points[:, k] for k in range(points.shape[1])]
     with np.errstate(all="ignore"):
         out = compiled._f_and_grad(*cols)
-    vals = np.asarray(out[0], dtype=complex if np.iscomplexobj(out[0]) else float)
-    if np.iscomplexobj(vals):
-        vals = np.where(np.abs(vals.imag) > 0, np.nan, vals.real)
+    vals = np.asarray(out[0], dtype=float)  # compiled code returns real values (or NaN)
     return np.broadcast_to(vals, (points.shape[0],)).astype(float)
 
 
@@ -596,7 +586,7 @@ def at_point(fn: Function, point, *, tol: float = CRITICAL_TOL) -> PointReport:
     compiled = compile_function(fn)
     with np.errstate(all="ignore"):
         out = compiled._f_and_grad(*[np.array([v]) for v in a])
-    raw = [_real(o) for o in out]
+    raw = [_to_float(o) for o in out]
     f0, grad = raw[0], np.array(raw[1:], dtype=float)
     angle_none = None if n != 2 else float("nan")
     origin = _undefined_piece(_candidates(fn), a, only_atan2=True) if math.isfinite(f0) \
@@ -909,7 +899,7 @@ def hessian_at(fn: Function, point) -> np.ndarray:
         return np.zeros((0, 0))
     with np.errstate(all="ignore"):
         flat = compile_hessian(fn)(*[float(v) for v in a])
-    vals = [_real(v) for v in flat]
+    vals = [_to_float(v) for v in flat]
     out = np.array(vals, dtype=float).reshape(n, n)
     out[~np.isfinite(out)] = np.nan
     return out

@@ -298,11 +298,11 @@ def page() -> None:
         optimizer_controls(fn, cfg, start, projector)
     dv.write_link(cfg)
     rule.latex(ui.latex(UPDATE_ASCENT if cfg["ascent"] else UPDATE))
+    runs = dv.runs(cfg)
     with figure_area or st.container():
-        paths, window = _figure(fn, cfg, start, projector, style_name)
+        paths, window = _figure(fn, cfg, runs, start, projector, style_name)
     if paths is None:
         return
-    runs = dv.runs(cfg)
     ascent = cfg["ascent"]
     summary(runs, paths, projector)
     divergence(fn, analysis, cfg, runs, paths, start, ascent)
@@ -320,7 +320,7 @@ def page() -> None:
         help="One row per step and optimizer: the coordinates, f and ‖∇f‖.")
 
 
-def _figure(fn: gc.Function, cfg: dict, start, projector: bool, style_name: str):
+def _figure(fn: gc.Function, cfg: dict, runs, start, projector: bool, style_name: str):
     """The update rule's warning when ascending, then the paths drawn (an animation for
     two variables); returns (paths, the window drawn), or (None, None) with no optimizer."""
     n = len(fn.variables)
@@ -331,7 +331,6 @@ def _figure(fn: gc.Function, cfg: dict, start, projector: bool, style_name: str)
                    "every step climbs: f goes **up**. This is the seed's pitfall "
                    "\"reversing the gradient direction\": to minimise, **subtract** the "
                    "gradient.")
-    runs = dv.runs(cfg)
     if not runs:
         st.info("Choose at least one optimizer in the settings.")
         return None, None
