@@ -795,8 +795,9 @@ def descent_figure(
     * Frames update only the ``"now"`` trace; at most ``max_frames`` frames, evenly
       subsampled over the longest path (first and last kept).  After a path ends its
       marker stays at its last point.
-    * Play / Pause buttons and a step slider; axes fixed to the grid, so diverging
-      paths leave the view instead of rescaling it.
+    * Play / Pause buttons and a step slider (below the plot; in the projector style
+      left of it, with the legend on its right, so equal axes get the screen's height);
+      axes fixed to the grid, so diverging paths leave the view instead of rescaling it.
     * ``contour_labels``: the level values on the contour lines (placing them costs the
       browser ~0.35 s per draw, as much as the rest of the figure).
     """
@@ -851,39 +852,56 @@ def descent_figure(
                "traces": [marker_idx], "name": str(int(k))} for k, xy in zip(ks, at, strict=True)]
 
     layout = _base_layout(style, title)
-    # legend on the right (no colour bar here), slider + buttons below the x title
-    layout["legend"] = dict(layout["legend"], orientation="v", x=1.02, xanchor="left",
-                            y=1.0, yanchor="top")
-    layout["margin"]["b"] = 40 + 6 * style.font_size
     slider_pad = 30 + 2 * style.font_size
-    slider_x = 0.42 if style.is_projector else 0.3  # clear of Play/Pause in a narrow figure
     still = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
              "transition": {"duration": 0}}
+    buttons = dict(
+        type="buttons", direction="left", showactive=False, font=_font(style),
+        buttons=[
+            dict(label="▶ Play", method="animate",
+                 args=[None, {"frame": {"duration": frame_ms, "redraw": False},
+                              "fromcurrent": True, "transition": {"duration": 0},
+                              "mode": "immediate"}]),
+            dict(label="❚❚ Pause", method="animate", args=[[None], still]),
+        ],
+    )
+    slider = dict(
+        active=0, currentvalue=dict(prefix="step k = ", font=_font(style), xanchor="left"),
+        font=dict(color="rgba(0,0,0,0)", size=8),  # 200 tick labels would overlap
+        ticklen=0, minorticklen=0,
+        steps=[dict(method="animate", label=str(int(k)), args=[[str(int(k))], still])
+               for k in ks],
+    )
+    xy = _xy_layout(style, xs, ys, x_title, y_title)
+    if style.is_projector:
+        # a projector is short and wide and the plot keeps equal axes, so its height is
+        # what limits it: Play/Pause and the slider go to its left, the legend to its right
+        left, right = 0.22, 0.76
+        xy["xaxis"]["domain"] = [left, right - 0.02]
+        layout["legend"] = dict(layout["legend"], orientation="v", x=right, xanchor="left",
+                                y=1.0, yanchor="top")
+        # under the update rule at 1280×720 the figure has ~465 px of the first screen
+        layout["height"] = style.height - 28
+        layout["margin"].update(b=16 + 3 * style.font_size, t=layout["margin"]["t"] - 18)
+        buttons.update(direction="down", x=0.0, xanchor="left", y=1.0, yanchor="top",
+                       pad=dict(t=0, r=0))
+        slider.update(x=0.0, len=left - 0.06, y=0.0, yanchor="bottom", pad=dict(t=0, b=0))
+    else:
+        # legend on the right (no colour bar here), slider + buttons below the x title
+        layout["legend"] = dict(layout["legend"], orientation="v", x=1.02, xanchor="left",
+                                y=1.0, yanchor="top")
+        layout["margin"]["b"] = 40 + 6 * style.font_size
+        slider_x = 0.3  # clear of Play/Pause in a narrow figure
+        buttons.update(x=0.0, xanchor="left", y=0.0, yanchor="top",
+                       pad=dict(t=slider_pad + 8, r=10))
+        slider.update(x=slider_x, len=1.0 - slider_x, y=0.0, yanchor="top",
+                      pad=dict(t=slider_pad, b=0))
     layout.update(
-        **_xy_layout(style, xs, ys, x_title, y_title),
+        **xy,
         hovermode="closest",
         dragmode="pan",
-        updatemenus=[dict(
-            type="buttons", direction="left", showactive=False,
-            x=0.0, xanchor="left", y=0.0, yanchor="top", pad=dict(t=slider_pad + 8, r=10),
-            font=_font(style),
-            buttons=[
-                dict(label="▶ Play", method="animate",
-                     args=[None, {"frame": {"duration": frame_ms, "redraw": False},
-                                  "fromcurrent": True, "transition": {"duration": 0},
-                                  "mode": "immediate"}]),
-                dict(label="❚❚ Pause", method="animate", args=[[None], still]),
-            ],
-        )],
-        sliders=[dict(
-            active=0, x=slider_x, len=1.0 - slider_x, y=0.0, yanchor="top",
-            pad=dict(t=slider_pad, b=0),
-            currentvalue=dict(prefix="step k = ", font=_font(style), xanchor="left"),
-            font=dict(color="rgba(0,0,0,0)", size=8),  # 200 tick labels would overlap
-            ticklen=0, minorticklen=0,
-            steps=[dict(method="animate", label=str(int(k)), args=[[str(int(k))], still])
-                   for k in ks],
-        )] if len(ks) else [],
+        updatemenus=[buttons],
+        sliders=[slider] if len(ks) else [],
     )
     return figure(traces, layout, frames)
 

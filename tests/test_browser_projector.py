@@ -136,3 +136,35 @@ def test_regression_folded_hyperparameters_keep_their_values(page, app_url):
     assert values["momentum μ"] == "0.90", values
     assert values["β₂ (average of squared gradients)"] == "0.999", values
     assert "hp=" not in page.url
+
+
+_DESCENT_PARTS = """() => {
+  const plot = document.querySelector('[data-testid="stMain"] .js-plotly-plot');
+  const box = s => [...plot.querySelectorAll(s)].map(e => {
+      const r = e.getBoundingClientRect();
+      return {l: r.left, r: r.right, t: r.top, b: r.bottom}; });
+  return {plot: box('.nsewdrag')[0], legend: box('.legend'), buttons: box('.updatemenu-button'),
+          slider: box('.slider-container')};
+}"""
+
+
+def test_regression_projected_descent_plot_uses_the_screen(page, app_url):
+    # the Play/Pause row and the slider sat under the x axis: with equal axes the plot
+    # was then ~300 px square on a 720 px screen, with the right third empty
+    _open(page, f"{app_url}/descent?f=x%5E2%20%2B%203y%5E2&p=1,2"
+                "&opt=gd,momentum,nesterov,adam&proj=1")
+    page.wait_for_selector("[data-testid='stMain'] .js-plotly-plot .nsewdrag", timeout=30_000)
+    parts = page.evaluate(_DESCENT_PARTS)
+    plot = parts["plot"]
+    assert plot["b"] - plot["t"] >= 320, parts  # 276 px before
+    assert plot["b"] <= 720, parts
+
+    def overlap(a, b):
+        return a["l"] < b["r"] and b["l"] < a["r"] and a["t"] < b["b"] and b["t"] < a["b"]
+
+    others = parts["legend"] + parts["buttons"] + parts["slider"]
+    assert len(parts["buttons"]) == 2 and parts["legend"] and parts["slider"], parts
+    for i, a in enumerate(others):  # beside the plot, and clear of each other
+        assert not overlap(a, plot), (a, plot)
+        for b in others[i + 1:]:
+            assert not overlap(a, b), (a, b)
