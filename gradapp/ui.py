@@ -217,6 +217,13 @@ def function_latex(fn: gc.Function) -> str:
     return latex(sp.Eq(function_symbol(fn), fn.expr, evaluate=False))
 
 
+def function_notes(fn: gc.Function) -> None:
+    """How ambiguous parts of the typed text were read (``1/xy`` is (1/x)·y), one info box
+    each: the formula above shows the reading, this says it in words."""
+    for note in fn.notes:
+        st.info(md_escape(note), icon=":material/info:")
+
+
 def current_function_header() -> state.Loaded:
     """Show the function being explored at the top of a page and return it."""
     loaded = state.current()

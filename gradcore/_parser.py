@@ -66,11 +66,15 @@ class ParseError(ValueError):
 @dataclass(frozen=True)
 class Function:
     """A parsed function: ``expr`` (sympy), ``variables`` (x, y, z first, then the others
-    alphabetically) and ``text`` (the input exactly as given)."""
+    alphabetically), ``text`` (the input exactly as given) and ``notes`` (how ambiguous
+    parts of it were read)."""
 
     expr: sp.Expr
     variables: tuple[sp.Symbol, ...]
     text: str = field(compare=False)
+    #: how an ambiguous part of ``text`` was read, one sentence each (``1/xy`` is (1/x)·y,
+    #: ``sin^-1 x`` is arcsin x): shown to the learner beside the formula
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     @cached_property
     def names(self) -> tuple[str, ...]:
@@ -107,6 +111,12 @@ _FUNCTIONS: dict[str, tuple[object, tuple[int, ...]]] = {
     "log10": (lambda a: sp.log(a, 10), (1,)), "log2": (lambda a: sp.log(a, 2), (1,)),
     "sqrt": (sp.sqrt, (1,)), "abs": (sp.Abs, (1,)),
     "sigmoid": (lambda a: 1 / (1 + sp.exp(-a)), (1,)),
+}
+# sin^-1 x is arcsin x (as on paper and calculators), not 1/sin x
+_INVERSES: dict[str, tuple[object, str]] = {
+    "sin": (sp.asin, "arcsin"), "cos": (sp.acos, "arccos"), "tan": (sp.atan, "arctan"),
+    "cot": (sp.acot, "arccot"), "sec": (sp.asec, "arcsec"), "csc": (sp.acsc, "arccsc"),
+    "sinh": (sp.asinh, "arsinh"), "cosh": (sp.acosh, "arcosh"), "tanh": (sp.atanh, "artanh"),
 }
 _CONSTANTS = {"pi": sp.pi, "e": sp.E}
 _GREEK = (
@@ -361,9 +371,11 @@ def _reads_as_product(singles: str, *, all_single: bool, before_paren: bool) -> 
 # --- parser ----------------------------------------------------------------------------
 
 class _Parser:
-    def __init__(self, toks: list[_Tok], where: list[int]):
+    def __init__(self, toks: list[_Tok], where: list[int], text: str = ""):
         self.toks = toks
         self.where = where
+        self.text = text  # the original text, for notes quoting it
+        self.notes: list[str] = []
         self.i = 0
         self.depth = 0
         self.abs_depth = 0
@@ -379,6 +391,14 @@ class _Parser:
         if tok.pos < len(self.where):
             return self.where[tok.pos]
         return (self.where[-1] + 1) if self.where else 0
+
+    def span(self, first: int, end: int) -> str:
+        """The original text of tokens ``first`` up to (not including) ``end``."""
+        return self.text[self.pos(self.toks[first]):self.pos(self.toks[end])].strip()
+
+    def note(self, message: str) -> None:
+        if message not in self.notes and len(self.notes) < 3:
+            self.notes.append(message)
 
     def error(self, message: str, tok: _Tok | None = None) -> ParseError:
         return ParseError(message, self.pos(tok))
@@ -440,22 +460,36 @@ class _Parser:
         return t.kind == "op" and t.text == "|" and self.abs_depth == 0
 
     def term(self) -> sp.Expr:
+        first = self.i
         result = self.unary()
+        divided = None  # (the '/' token's index, where its divisor starts) just before
         while True:
             t = self.tok
             if t.kind == "op" and t.text in "*/":
                 self.i += 1
                 if self.tok.kind == "op" and self.tok.text in "*/^)":
                     raise self.error(f"'{t.text}' must be followed by a number, variable or '('")
+                divisor = self.i
                 rhs = self.unary()
                 if t.text == "*":
                     result = _check(result * rhs, self, t)
+                    divided = None
                 else:
                     if rhs == 0:
                         raise self.error("division by zero", t)
                     result = _check(result / rhs, self, t)
+                    divided = (divisor - 1, divisor)
             elif self.starts_operand():
+                start = self.i
                 result = _check(result * self.power(), self, t)  # juxtaposition: 3xy
+                if divided is not None:  # 1/xy, 1/2x: read left to right, as (1/x)·y
+                    slash, divisor = divided
+                    self.note(
+                        f"{self.span(first, self.i)} is read left to right, as "
+                        f"({self.span(first, start)})·{self.span(start, self.i)}: to divide "
+                        f"by {self.span(divisor, self.i)}, type "
+                        f"{self.span(first, slash)}/({self.span(divisor, self.i)})")
+                    divided = None
             else:
                 return result
 
@@ -480,6 +514,7 @@ class _Parser:
                     "use parentheses to simplify", t,
                 )
             self.enter()
+            start = self.i
             if self.tok.kind == "op" and self.tok.text in "+-":
                 sign = self.tok
                 self.i += 1
@@ -489,8 +524,31 @@ class _Parser:
             else:
                 exponent = self.power(tower + 1)
             self.depth -= 1
+            self._note_short_exponent(base, start, t)
             return _pow(base, exponent, self, t)
         return base
+
+    def _note_short_exponent(self, base: sp.Expr, start: int, caret: _Tok) -> None:
+        """e^xy, 2^xy, e^2x: an exponent is one number, letter or bracket, so the factor
+        written right after it (no space) is not part of it. Said when the exponent is a
+        letter, or the base is e (x^2y = x²y is the usual reading)."""
+        last = self.toks[self.i - 1]
+        nxt = self.tok
+        signed = self.toks[start].kind == "op"
+        if self.i - start != 1 + signed or last.kind not in ("name", "num"):
+            return
+        if nxt.kind not in ("name", "num") or nxt.pos != last.pos + len(last.text):
+            return
+        if nxt.text in _FUNCTIONS or (last.kind == "num" and base != sp.E):
+            return
+        caret_at = self.toks.index(caret)
+        before = self.toks[caret_at - 1] if caret_at else None
+        base_text = before.text if before is not None and before.kind in ("name", "num") \
+            else "(…)"
+        exp_text = self.span(start, self.i)
+        self.note(f"{base_text}^{exp_text}{nxt.text} is read as {base_text}^{exp_text} times "
+                  f"{nxt.text} (an exponent is one number, letter or bracket): for "
+                  f"{base_text}^({exp_text}{nxt.text}) type the brackets")
 
     def postfix(self) -> sp.Expr:
         t = self.tok
@@ -539,6 +597,11 @@ class _Parser:
         except (ValueError, TypeError, ZeroDivisionError) as exc:
             raise self.error(f"{name} cannot be applied here ({exc})", name_tok) from None
         value = _check(value, self, name_tok)
+        if power == -1 and name in _INVERSES:  # sin^-1 x, sin⁻¹ x: arcsin x, as on paper
+            inverse, inverse_name = _INVERSES[name]
+            self.note(f"{name}^-1 is read as {inverse_name}, the inverse function (as on "
+                      f"calculators): for 1/{name} type 1/{name}(…) or ({name} …)^-1")
+            return _check(inverse(*args), self, name_tok)
         if power is not None:
             value = _pow(value, power, self, name_tok)
         return value
@@ -730,7 +793,7 @@ def parse(text: str) -> Function:
     if head["args"] is None:  # "z = x^2 + y^2" names f; "x = 1" or "z = z^2" is an equation
         if not fn.variables or head["name"] in fn.names:
             return _parse(text)  # refused, with the hint for "="
-        return Function(expr=fn.expr, variables=fn.variables, text=text)
+        return Function(expr=fn.expr, variables=fn.variables, text=text, notes=fn.notes)
     declared = _declared(head["args"], head.start("args"))
     missing = [v.name for v in fn.variables if v not in declared]
     if missing:
@@ -739,7 +802,7 @@ def parse(text: str) -> Function:
             f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} in the formula but "
             f"not in {head['name']}(…): list every variable, e.g. {head['name']}({listed}) = …",
             head.start("args"))
-    return Function(expr=fn.expr, variables=declared, text=text)
+    return Function(expr=fn.expr, variables=declared, text=text, notes=fn.notes)
 
 
 def _declared(args: str, offset: int) -> tuple[sp.Symbol, ...]:
@@ -778,7 +841,7 @@ def _parse(text: str) -> Function:
     if not normalised.strip():
         raise ParseError("type a function, for example x^2 + y^2")
     tokens = _tokenise(normalised, where)
-    parser = _Parser(tokens, where)
+    parser = _Parser(tokens, where, text)
     expr = parser.parse()
     if _count_nodes(expr, LIMITS.max_nodes) > LIMITS.max_nodes:
         raise ParseError(
@@ -798,6 +861,6 @@ def _parse(text: str) -> Function:
                 "close to 0): use simpler numbers"
             )
     symbols = {s.name: s for s in expr.free_symbols}
-    return Function(expr=expr, variables=_order(symbols), text=text)
+    return Function(expr=expr, variables=_order(symbols), text=text, notes=tuple(parser.notes))
 
 

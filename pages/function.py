@@ -39,6 +39,7 @@ def page() -> None:
     loaded = state.current()
     fn = loaded.fn
     st.latex(ui.function_latex(fn))
+    ui.function_notes(fn)
     names = ", ".join(fn.names) if fn.variables else "none (a constant)"
     st.write(f"**Variables:** {names}")
     if not fn.variables:

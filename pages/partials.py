@@ -301,6 +301,7 @@ def page() -> None:
     big = r"\LARGE " if state.projector() else r"\large "
     st.title("Partial derivatives and the gradient")
     st.latex(big + ui.function_latex(fn))
+    ui.function_notes(fn)
     if not fn.variables:
         st.info("A constant has no variables: every partial derivative is 0. Type a "
                 "function of x and y on the Function page.")

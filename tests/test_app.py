@@ -209,3 +209,14 @@ def test_regression_a_gallery_pick_wins_over_a_pending_typed_function():
     at.button(key="ex_Rosenbrock").click().run()
     assert at.session_state["fn_text"] == "(1 - x)^2 + 100(y - x^2)^2"
     assert at.text_input(key="fn_input").value == "(1 - x)^2 + 100(y - x^2)^2"
+
+
+def test_how_ambiguous_text_was_read_is_said_on_the_function_and_partials_pages():
+    at = new_app()
+    at.text_input(key="fn_input").set_value("1/xy + sin^-1 x").run()
+    infos = [i.body.replace("\\", "") for i in at.info]  # Markdown-escaped
+    assert any("1/(xy)" in b for b in infos), infos
+    assert any("arcsin" in b for b in infos), infos
+    at.switch_page("pages/partials.py").run()
+    assert any("1/(xy)" in i.body.replace("\\", "") for i in at.info)
+    assert not at.exception

@@ -396,3 +396,54 @@ def test_fuzz_left_hand_sides_only_parse_errors(text):
         return
     assert fn.expr.free_symbols <= set(fn.variables)
     assert len(set(fn.variables)) == len(fn.variables)
+
+
+# --- how ambiguous text is read, and said -----------------------------------------------
+
+READINGS = [  # text, expression, words of the note (None: no note)
+    ("sin^-1 x", sp.asin(x), "arcsin"),
+    ("tan^-1(y/x)", sp.atan(y / x), "arctan"),
+    ("cos⁻¹(x) + y", sp.acos(x) + y, "arccos"),
+    ("sec^-1 x", sp.asec(x), "arcsec"),
+    ("tanh^-1 x", sp.atanh(x), "artanh"),
+    ("sin^-2 x", sp.sin(x) ** -2, None),  # only -1 names the inverse
+    ("(sin x)^-1", 1 / sp.sin(x), None),
+    ("1/sin(x)", 1 / sp.sin(x), None),
+    ("sin^2 x", sp.sin(x) ** 2, None),
+    ("1/xy", y / x, "1/(xy)"),
+    ("1/2x", x / 2, "1/(2x)"),
+    ("x/2y", x * y / 2, "x/(2y)"),
+    ("3 + x^2/2y z", 3 + x**2 * y * z / 2, "x^2/(2y)"),
+    ("1/x * y", y / x, None),  # an explicit * is not ambiguous
+    ("1/(xy)", 1 / (x * y), None),
+    ("x/2", x / 2, None),
+    ("e^xy", y * sp.exp(x), "e^(xy)"),
+    ("e^-xy", y * sp.exp(-x), "e^(-xy)"),
+    ("e^2x", x * sp.exp(2), "e^(2x)"),
+    ("2^xy", 2**x * y, "2^(xy)"),
+    ("x^yz", x**y * z, "x^(yz)"),
+    ("x^2y", x**2 * y, None),  # x²y, as on paper
+    ("e^x y", y * sp.exp(x), None),  # a space separates
+    ("e^(xy)", sp.exp(x * y), None),
+    ("e^x sin(y)", sp.exp(x) * sp.sin(y), None),
+    ("f(x, y) = 1/xy", y / x, "1/(xy)"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "words"), READINGS)
+def test_ambiguous_text_is_read_one_way_and_said(text, expected, words):
+    fn = parse(text)
+    assert fn.expr == expected
+    if words is None:
+        assert fn.notes == ()
+    else:
+        assert len(fn.notes) == 1 and words in fn.notes[0], fn.notes
+
+
+def test_regression_inverse_trig_written_with_minus_one_is_the_inverse():
+    # sin^-1 x was read as 1/sin x (the sin^2 x rule applied to -1), silently: tan^-1(y/x),
+    # the polar angle, became 1/tan(y/x), and arcsin's derivative was marked wrong
+    fn = parse("tan^-1(y/x)")
+    assert fn.expr == sp.atan(y / x)
+    assert sp.simplify(sp.diff(fn.expr, x) - (-y / (x**2 + y**2))) == 0
+    assert "inverse" in fn.notes[0]
