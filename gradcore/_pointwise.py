@@ -488,7 +488,8 @@ class PointReport:
       differentiable: f is differentiable at a, so ∇f(a) describes every direction.
       reason: None when differentiable, else a sentence (plain text, markdown-safe) saying
         why not.
-      critical: differentiable and ‖∇f(a)‖ ≈ 0 (within ``CRITICAL_TOL``·max(1, |f(a)|)).
+      critical: differentiable and ‖∇f(a)‖ ≈ 0: within ``CRITICAL_TOL`` times the size
+        of ∇f a small step away (at least 1), the scale of its rounding.
       nearly_critical: differentiable and ‖∇f(a)‖ < ``NEARLY_CRITICAL_TOL`` (almost flat).
     """
 
@@ -615,9 +616,29 @@ def at_point(fn: Function, point, *, tol: float = CRITICAL_TOL) -> PointReport:
                            "∇f is too large for floating point here (overflow).", False, False)
     direction = grad / norm if norm > 0 else nan_vec
     angle = _angle_of(direction) if n == 2 else None
-    critical = norm <= tol * max(1.0, abs(f0))
+    critical = norm <= tol * _gradient_scale(compiled, a) if norm > 0 else True
     return PointReport(a, f0, grad, norm, direction, angle, True, True, None, critical,
                        norm < NEARLY_CRITICAL_TOL)
+
+
+def _gradient_scale(compiled, a: np.ndarray) -> float:
+    """How large ∇f is around ``a`` (at least 1): the largest ‖∇f‖ a small step away
+    along each axis. ‖∇f(a)‖ counts as 0 when it is tiny next to that: rounding in a
+    gradient is relative to the gradient's own size, not to f's (10¹⁰ + (x - 1)² has
+    ∇f = 1 at x = 1.5, and is nowhere near a critical point there)."""
+    n = a.size
+    steps = 1e-3 * np.maximum(1.0, np.abs(a))
+    pts = np.repeat(a[None, :], 2 * n, axis=0)
+    for i in range(n):
+        pts[2 * i, i] += steps[i]
+        pts[2 * i + 1, i] -= steps[i]
+    with np.errstate(all="ignore"):
+        out = compiled._f_and_grad(*[pts[:, i] for i in range(n)])
+        grads = np.array([np.broadcast_to(np.asarray(g, dtype=float), (2 * n,))
+                          for g in out[1:]])
+        norms = np.sqrt(np.sum(grads * grads, axis=0))
+    finite = norms[np.isfinite(norms)]
+    return max(1.0, float(finite.max())) if finite.size else 1.0
 
 
 def nondifferentiable_reason(fn: Function, point) -> str | None:

@@ -525,3 +525,25 @@ def test_regression_isolated_points_are_not_called_a_domain_edge():
     assert "on either side" in r.reason and "one side of this point only" not in r.reason
     edge = gc.at_point(gc.parse("sqrt(x) + y"), [0.0, 2.0])
     assert "one side of this point only" in edge.reason
+
+
+@pytest.mark.parametrize(("text", "point"), [
+    ("10^10 + (x - 1)^2 + y^2", (1.5, 0)),
+    ("10^12 + x^2", (0.3,)),
+    ("-10^9 + x y", (1, 1)),
+])
+def test_regression_a_large_f_does_not_make_a_critical_point(text, point):
+    # the tolerance for ‖∇f‖ ≈ 0 grew with |f|: with ∇f = (1, 0) the Hessian tab said
+    # "Critical point (∇f = 0): minimum"
+    fn, r = report(text, point)
+    assert r.norm >= 0.5 and not r.critical
+    assert "not a critical point" in pw.hessian_report(fn, r).explanation
+
+
+@pytest.mark.parametrize(("text", "point"), [
+    ("10^10 (x^2 + y^2)", (1e-15, 0)),  # rounding-size ∇f of a steep bowl
+    ("10^10 + (x - 1)^2 + y^2", (1, 0)),
+    ("(1 - x)^2 + 100(y - x^2)^2", (1, 1)),
+])
+def test_critical_points_of_large_or_steep_functions_are_found(text, point):
+    assert report(text, point)[1].critical
