@@ -55,10 +55,11 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import precedence
 
-from ._bounded import cached_once
+from ._bounded import TooComplexError, cached_once
 from ._calculus import gradient, hessian, to_point
 from ._numeric import _numeric_form, _to_float, compile_hessian, lambdify_bounded
 from ._parser import Function
+from ._pointwise import classify_critical_point
 
 __all__ = [
     "DEFAULTS", "DESCRIPTIONS", "DIVERGENCE_BOUND", "LABELS", "METHODS", "TORCH_DEFAULT_LR",
@@ -406,14 +407,42 @@ def _at(names: Sequence[str], point: Sequence[float]) -> str:
             f"({', '.join(_num(float(v)) for v in point)})")
 
 
+def _not_the_goal(fn: Function, point, ascent: bool) -> str:
+    """"" at a minimum (a maximum when ascending) or where the second-derivative test is
+    undecided; otherwise the rest of a sentence saying the run stopped at a saddle point
+    (or at the opposite extremum): ∇f = 0 there too, so the step is 0."""
+    try:
+        entries = compile_hessian(fn)
+        with np.errstate(all="ignore"):
+            vals = entries(*[float(v) for v in point])
+        n = len(fn.variables)
+        kind = classify_critical_point(
+            np.array([_to_float(v) for v in vals], dtype=float).reshape(n, n))
+    except (TooComplexError, ValueError, TypeError):
+        return ""
+    goal, other = ("maximum", "minimum") if ascent else ("minimum", "maximum")
+    way = "increases" if ascent else "decreases"
+    if kind == "saddle":
+        return (f". But this is a saddle point, not a {goal}: the Hessian has eigenvalues "
+                f"of both signs, so f still {way} in some direction; the run came in along "
+                f"the directions that lead to it, and a start slightly off its path would "
+                f"slide away")
+    if kind == other:
+        return (f". But this is a {other}, not a {goal}: ∇f = 0 here, so the steps are 0; "
+                f"start anywhere else nearby")
+    return ""
+
+
 def _message(fn, names, method, lr, hyper, ascent, tol, steps, status, reason, step, point,
              value, grad_norm) -> str:
     plural = "" if step == 1 else "s"
     if status == "converged":
         if step == 0:
-            return (f"Converged at the start: ‖∇f‖ < {_num(tol)} already — "
+            text = (f"Converged at the start: ‖∇f‖ < {_num(tol)} already — "
                     f"{_at(names, point)} is a stationary point")
-        return f"Converged after {step} step{plural}: ‖∇f‖ < {_num(tol)}"
+        else:
+            text = f"Converged after {step} step{plural}: ‖∇f‖ < {_num(tol)}"
+        return text + _not_the_goal(fn, point, ascent)
     if status == "max_steps":
         return (f"Stopped after {step} step{plural} without converging: ‖∇f‖ = "
                 f"{_num(grad_norm)} is still above {_num(tol)}. Take more steps, or change "

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -132,6 +132,9 @@ class Stability:
     dampening: float = 0.0
     nesterov: bool = False
     weight_decay: float = 0.0
+    #: f is quadratic with a negative eigenvalue (a saddle, or a maximum): unbounded below,
+    #: so no learning rate converges except from starts on the directions of λ ≥ 0
+    unbounded_below: bool = False
 
     @property
     def lam_max(self) -> float:
@@ -180,9 +183,27 @@ def stability(fn: Function, method: str = "gd", hyper: Mapping[str, object] | No
     When f is quadratic the Hessian is constant and the bound is exact and global;
     otherwise ``point`` is required and the bound is local (it holds while the steps stay
     near the point). The bound is None when λ_max ≤ 0 (no upward curvature: nothing to
-    overshoot) or the Hessian is undefined at the point. Raises ValueError for an unknown
-    method or hyperparameter, or a missing point.
+    overshoot) or the Hessian is undefined at the point. A quadratic f with a negative
+    eigenvalue is marked ``unbounded_below`` and its ``reason`` says so: no rate converges
+    from a start with a component along that direction (``bound`` still limits the
+    overshoot along the upward directions). Raises ValueError for an unknown method or
+    hyperparameter, or a missing point.
     """
+    s = _stability(fn, method, hyper, point)
+    wd = s.weight_decay
+    if s.quadratic and s.eigenvalues and s.eigenvalues[0] + wd < 0:
+        # along λ < 0 every step multiplies the distance from the saddle by 1 + η|λ| > 1
+        s = replace(s, unbounded_below=True, reason=(
+            f"f is quadratic and its Hessian has a negative eigenvalue (λ = "
+            f"{s.eigenvalues[0]:.4g}), so f is unbounded below along that direction: every "
+            "step moves further along it, and no learning rate converges (unless the start "
+            "has no component along it)"))
+    return s
+
+
+def _stability(fn: Function, method: str, hyper: Mapping[str, object] | None,
+               point: Sequence[float] | Mapping[str, float] | None) -> Stability:
+    """:func:`stability` without the check for a quadratic unbounded below."""
     h = resolve_hyperparameters(method, **dict(hyper or {}))
     n = len(fn.variables)
     if n == 0:

@@ -67,6 +67,10 @@ def optimizer_controls(fn: gc.Function, cfg: dict, start, projector: bool) -> No
 
 def bound_caption(fn: gc.Function, method: str, cfg: dict, start) -> None:
     st_ = stability(fn, method, cfg, start)
+    if st_ is not None and st_.unbounded_below:
+        st.caption(f"No η converges: f is unbounded below (Hessian eigenvalue "
+                   f"λ = {dv.fmt(st_.eigenvalues[0], 3)} < 0).")
+        return
     if st_ is None or st_.bound is None:
         return
     where = "everywhere (f is quadratic)" if st_.quadratic else "near the start"
@@ -119,6 +123,10 @@ def divergence(fn: gc.Function, analysis: gc.Analysis, cfg: dict, runs, paths, s
                     s.bound is None or s_end.bound < s.bound):
                 s = s_end
         if s is None:
+            continue
+        if s.unbounded_below:  # no rate helps: there is no minimum to converge to
+            st.markdown(dv.md(f"{s.reason}. Gradient descent needs a function with a "
+                              "minimum: try a bowl such as x^2 + y^2."))
             continue
         if s.bound is None:
             st.markdown(dv.md(f"No learning-rate bound from the Hessian: {s.reason}."))

@@ -668,3 +668,23 @@ def test_matches_torch_optim_step_by_step(method, hyper, ascent):
         ref = _torch_path(torch, method, f_torch, start, lr, 30, ascent, hyper)
         ours = descend(fn, start, method, lr=lr, steps=30, tol=0, ascent=ascent, **hyper)
         np.testing.assert_allclose(ours.points, ref, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize(("text", "start", "ascent", "words"), [
+    ("x^2 - y^2", (1, 0), False, "saddle point, not a minimum"),
+    ("x^2 - y^2", (0, 1), True, "saddle point, not a maximum"),
+    ("-x^2 - y^2", (0, 0), False, "a maximum, not a minimum"),
+    ("x^3 - 3x + y^2", (1, 0), True, "a minimum, not a maximum"),
+    ("x^2 + y^2", (1, 1), False, None),
+    ("-x^2 - y^2", (1, 1), True, None),
+    ("x^4 + y^4", (0, 0), False, None),  # the second-derivative test is undecided
+])
+def test_regression_converging_to_a_saddle_is_said(text, start, ascent, words):
+    # gradient descent from (1, 0) on x^2 - y^2 reached the saddle (0, 0) and was reported
+    # only as "Converged after 86 steps", as if it had found a minimum
+    path = descend(parse(text), start, "gd", lr=0.1, ascent=ascent)
+    assert path.status == "converged"
+    if words is None:
+        assert "But" not in path.message
+    else:
+        assert words in path.message, path.message

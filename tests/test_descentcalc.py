@@ -135,11 +135,23 @@ def test_adaptive_methods_have_no_bound(method):
 
 def test_no_upward_curvature_and_undefined_hessian():
     s = stability(parse("-x^2 - y^2"))
-    assert s.bound is None and "no positive eigenvalue" in s.reason
+    assert s.bound is None and s.unbounded_below and "unbounded below" in s.reason
+    s = stability(parse("-x^4 - y^2"), point=(1, 0))  # local: no upward curvature here
+    assert s.bound is None and not s.unbounded_below and "no positive eigenvalue" in s.reason
     s = stability(parse("sqrt(x) + y^2"), point=(-1, 0))
     assert s.bound is None and "undefined" in s.reason
     s = stability(parse("x^2 - y^2"))  # a saddle: the positive direction still overshoots
     assert s.bound == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("method", ["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"])
+def test_regression_a_quadratic_saddle_is_unbounded_below_for_every_rate(method):
+    # the page said "Stable for η < 1 everywhere (f is quadratic)" for x^2 - y^2 while,
+    # on the same screen, runs with η = 0.1 diverged: along λ < 0 no rate converges
+    s = stability(parse("x^2 - y^2"), method)
+    assert s.unbounded_below and "negative eigenvalue" in s.reason
+    assert not stability(parse("x^2 + 3y^2"), method).unbounded_below
+    assert not stability(parse("x^3 - y^2"), method, point=(1, 1)).unbounded_below  # local
 
 
 def test_unknown_method_is_a_value_error():

@@ -586,3 +586,13 @@ def test_regression_half_width_charts_export_landscape_pngs():
     assert len(loss) == 2
     for opts in loss:
         assert (opts["width"] * opts["scale"], opts["height"] * opts["scale"]) == (1920, 1080)
+
+
+def test_regression_a_saddle_gets_no_stability_promise():
+    # "Stable for η < 1 everywhere (f is quadratic)" for x^2 - y^2, above runs that diverged
+    at = open_page("x^2 - y^2", "1,0.5", opt="gd,momentum")
+    text = texts(at)
+    assert "Stable for" not in text
+    assert "No η converges: f is unbounded below" in text
+    assert "unbounded below along that direction" in text  # why the runs diverged
+    assert not any(b.label.startswith("Set a safe rate") for b in at.button)
