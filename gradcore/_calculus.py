@@ -50,10 +50,12 @@ def _differentiate(pairs: list[tuple[sp.Expr, sp.Symbol]]) -> list[sp.Expr]:
     """d expr / d var for each pair (the work itself: run in a bounded worker)."""
     out = []
     for expr, var in pairs:
-        # Differentiate with a real-valued stand-in, so |x| gives sign(x) rather than
-        # sympy's complex-valued re/im form, then map back to the user's symbol.
-        real = sp.Dummy(var.name, real=True)
-        out.append(sp.diff(expr.xreplace({var: real}), real).xreplace({real: var}))
+        # Differentiate with real-valued stand-ins for every variable, so |x| gives
+        # sign(x) and |xy| gives y·sign(xy) rather than sympy's complex-valued re/im
+        # forms, then map back to the user's symbols.
+        real = {s: sp.Dummy(s.name, real=True) for s in expr.free_symbols | {var}}
+        back = {d: s for s, d in real.items()}
+        out.append(sp.diff(expr.xreplace(real), real[var]).xreplace(back))
     return out
 
 

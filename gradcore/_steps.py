@@ -256,6 +256,8 @@ _RULE_NOTES: dict[str, str] = {
     "quotient rule": "Quotient rule: (f/g)' = (f'g - fg')/g².",
     "chain rule": "Chain rule: multiply by the derivative of the inside.",
     "simplify": "Simplify to the final result.",
+    "rewrite": "The same derivative, rearranged into the form used for ∇f below (equal to "
+               "the line above, though not shorter).",
     "derivative computed directly": "No textbook rule applies here; differentiate directly.",
 }
 
@@ -420,6 +422,9 @@ def derive(
             )
 
     if current != result:
+        if _count_nodes(result, step_limit) > _count_nodes(current, step_limit):
+            # sympy's form can be longer than the rule-by-rule one: say so, not "simplify"
+            final = Step(result, ("simplify",), _RULE_NOTES["rewrite"])
         steps.append(final)
     return make(steps)
 

@@ -10,6 +10,7 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import gradcore as gc
 from gradcore._steps import (
     CONSTANT_COLOR,
     Derivation,
@@ -32,9 +33,10 @@ POINTS = [
 
 
 def reference_partial(expr, var):
-    # differentiate with a real-valued stand-in so |x| gives sign(x), then map back
-    r = sympy.Dummy(var.name, real=True)
-    return sympy.diff(expr.xreplace({var: r}), r).xreplace({r: var})
+    # differentiate with real-valued stand-ins so |x| gives sign(x), then map back
+    real = {s: sympy.Dummy(s.name, real=True) for s in expr.free_symbols | {var}}
+    back = {d: s for s, d in real.items()}
+    return sympy.diff(expr.xreplace(real), real[var]).xreplace(back)
 
 
 def _doit(expr, var):
@@ -444,3 +446,23 @@ def test_property_random_expressions(f, var):
         rule_steps = d.steps[:-2] if d.steps[-1].rules == ("simplify",) else d.steps[:-1]
         for s in rule_steps:
             assert s.expr.has(sympy.Derivative)
+
+
+def test_regression_no_re_or_im_in_a_derivative_of_a_product_inside_abs():
+    # ∂|xy|/∂x came out as (x re(y)² + x im(y)²)·sign(xy)/(xy): only x was taken as real
+    for f, var, expected in [
+        (sympy.Abs(x * y), x, y * sympy.sign(x * y)),
+        (sympy.Abs(x * y - 1), x, y * sympy.sign(x * y - 1)),
+        (sympy.log(sympy.Abs(x * y)), y, x * sympy.sign(x * y) / sympy.Abs(x * y)),
+    ]:
+        result = check_derivation(f, var).result
+        assert result == expected
+        assert not result.has(sympy.re, sympy.im)
+        assert gc.partial(gc.parse(str(f).replace("Abs", "abs")), var) == expected
+
+
+def test_a_final_rewrite_that_is_longer_is_not_called_simplify():
+    # the last line turned -2/(x - 1)^2 into 1/(x - 1) - (x + 1)/(x - 1)^2 "to simplify"
+    d = derive((x + 1) / (x - 1), x)
+    assert d.steps[-2].expr == -2 / (x - 1) ** 2
+    assert "Simplify" not in d.steps[-1].note and "not shorter" in d.steps[-1].note
