@@ -343,11 +343,31 @@ def _undefined_piece(cands: _Candidates, a: np.ndarray, only_atan2: bool = False
     return None
 
 
+def _rounding_tols(cands: _Candidates, a: np.ndarray, here: list[tuple[float, ...]]
+                   ) -> list[float]:
+    """For each candidate, how far from its critical value its first inner may be at ``a``
+    and still count as on it: the rounding of the inner's value, taken as 1e-8 of how much
+    the inner changes when one coordinate moves by a millionth of itself. So
+    |3x − 0.3| at x = 0.1 (inner 5.5e-17) is at its corner, but √(x² + y²) at
+    (1e-7, 0) (inner 1e-14) is not: there the formula for ∇f is right."""
+    change = [0.0] * len(cands.items)
+    for j in range(a.size):
+        if a[j] == 0:
+            continue
+        b = a.copy()
+        b[j] += 1e-6 * abs(a[j])
+        for k, (u0, u1) in enumerate(zip(here, cands.evaluate(b), strict=True)):
+            if u0 and u1 and math.isfinite(u0[0]) and math.isfinite(u1[0]):
+                change[k] = max(change[k], abs(u1[0] - u0[0]))
+    return [1e-8 * c for c in change]
+
+
 def _kink_pieces(cands: _Candidates, a: np.ndarray) -> list[str]:
-    """Descriptions of the pieces of f that may break differentiability at ``a``."""
-    z = _zero_tol(a)
+    """Descriptions of the pieces of f that may break differentiability at ``a``: those
+    whose inner is at its critical value up to rounding (:func:`_rounding_tols`)."""
     out: list[str] = []
-    for c, vals in zip(cands.items, cands.evaluate(a), strict=True):
+    here = cands.evaluate(a)
+    for c, vals, z in zip(cands.items, here, _rounding_tols(cands, a, here), strict=True):
         u = vals[0] if vals else float("nan")
         p, inner = _plain(c.node), _plain(c.inners[0]) if c.inners else ""
         text = None
@@ -442,7 +462,7 @@ def _one_sided_slopes(fn: Function, a: np.ndarray, f0: float) -> list[_Slopes]:
         gap1, gap2 = abs(fwd1 - bwd1), abs(fwd2 - bwd2)
         noise = 8 * _EPS * (abs(f0) + abs(fp2) + abs(fm2)) / h2
         broken = bool(gap2 > max(1e-6 * (1 + abs(fwd2) + abs(bwd2)), 100 * noise)
-                      and gap2 > 0.2 * gap1)
+                      and gap2 > 0.5 * gap1)
         steep = bool(max(abs(fwd2), abs(bwd2)) > 10 * max(abs(fwd1), abs(bwd1), 1e-300)
                      and max(abs(fwd2), abs(bwd2)) > 1e3)
         out.append(_Slopes(d, axis, float(bwd2), float(fwd2), broken or steep, False, steep))
@@ -491,6 +511,9 @@ class PointReport:
       critical: differentiable and ‖∇f(a)‖ ≈ 0: within ``CRITICAL_TOL`` times the size
         of ∇f a small step away (at least 1), the scale of its rounding.
       nearly_critical: differentiable and ‖∇f(a)‖ < ``NEARLY_CRITICAL_TOL`` (almost flat).
+      note: a sentence when differentiable but the formula for a partial derivative
+        cannot be evaluated at a (0/0): its value in ``gradient`` is the limit, from
+        one-sided slopes that agree in every direction tried (√(x⁴ + y⁴) at the origin).
     """
 
     point: np.ndarray
@@ -504,6 +527,8 @@ class PointReport:
     reason: str | None
     critical: bool
     nearly_critical: bool
+    note: str | None = None
+    limits: tuple[int, ...] = ()  # the partials whose value is a limit (see ``note``)
 
     @property
     def n(self) -> int:
@@ -520,7 +545,8 @@ def _angle_of(v: np.ndarray) -> float:
 def _diagnose(fn: Function, a: np.ndarray, f0: float, grad: np.ndarray
               ) -> tuple[np.ndarray, bool, str | None]:
     """Given finite f(a) and the compiled ∇f(a), decide differentiability: returns the
-    gradient (NaN where a partial does not exist), the differentiable flag and a reason."""
+    gradient (NaN where a partial does not exist), the differentiable flag and a reason
+    (when differentiable, a note on a partial whose formula gives 0/0, or None)."""
     names = fn.names
     cands = _candidates(fn)
     pieces = _kink_pieces(cands, a)
@@ -561,11 +587,33 @@ def _diagnose(fn: Function, a: np.ndarray, f0: float, grad: np.ndarray
         text = pieces[0][:1].upper() + pieces[0][1:] + ". " + text
     agree = [s for s in slopes if s.axis in bad and not s.broken]
     if len(agree) == len(bad) and all(np.isfinite(s.forward) for s in agree):
-        vals = ", ".join(f"∂f/∂{names[s.axis]} ≈ {_num((s.forward + s.backward) / 2)}"
-                         for s in agree)
+        limits = grad.copy()
+        for sl in agree:
+            limits[sl.axis] = (sl.forward + sl.backward) / 2
+        vals = ", ".join(f"∂f/∂{names[s.axis]} = {_num(limits[s.axis])}" for s in agree)
+        if _linear(slopes, limits):
+            # no corner in any direction tried, and every slope is ∇f·u: differentiable
+            return limits, True, (
+                f"The formula for {which} gives 0/0 at this point, but the slopes on both "
+                f"sides agree in every direction and match ∇f·u, so f is differentiable "
+                f"here; its value is the limit ({vals}).")
         text += (" The one-sided slopes agree, though, so the partial derivatives exist as "
-                 f"limits ({vals}).")
+                 f"limits ({vals.replace(' = ', ' ≈ ')}).")
     return out, False, text
+
+
+def _linear(slopes: list[_Slopes], g: np.ndarray) -> bool:
+    """Whether every direction's two-sided slope is ∇f·u for ``g`` (to finite-difference
+    accuracy): the test that partial derivatives found as limits make a gradient."""
+    if not np.all(np.isfinite(g)):
+        return False
+    scale = 1.0 + float(np.linalg.norm(g))
+    for sl in slopes:
+        if sl.broken or not (math.isfinite(sl.forward) and math.isfinite(sl.backward)):
+            return False
+        if abs((sl.forward + sl.backward) / 2 - float(g @ sl.direction)) > 1e-3 * scale:
+            return False
+    return True
 
 
 def at_point(fn: Function, point, *, tol: float = CRITICAL_TOL) -> PointReport:
@@ -603,7 +651,10 @@ def at_point(fn: Function, point, *, tol: float = CRITICAL_TOL) -> PointReport:
             reason = "f is not defined at this point (its formula has no real value here)."
         return PointReport(a, float("nan"), nan_vec, float("nan"), nan_vec, angle_none,
                            False, False, reason, False, False)
+    formula_failed = tuple(i for i in range(n) if not math.isfinite(grad[i]))
     grad, differentiable, reason = _diagnose(fn, a, f0, grad)
+    note = reason if differentiable else None
+    limits = formula_failed if differentiable else ()
     if not differentiable:
         if reason is None:  # pragma: no cover - _diagnose always explains
             reason = "f is not differentiable at this point."
@@ -618,7 +669,7 @@ def at_point(fn: Function, point, *, tol: float = CRITICAL_TOL) -> PointReport:
     angle = _angle_of(direction) if n == 2 else None
     critical = norm <= tol * _gradient_scale(compiled, a) if norm > 0 else True
     return PointReport(a, f0, grad, norm, direction, angle, True, True, None, critical,
-                       norm < NEARLY_CRITICAL_TOL)
+                       norm < NEARLY_CRITICAL_TOL, note, limits)
 
 
 def _gradient_scale(compiled, a: np.ndarray) -> float:
@@ -1254,6 +1305,9 @@ def substitution_latex(fn: Function, index: int, report: PointReport,
                 "" if sub.exact.is_Rational else r" \approx " + _num_latex(value))
     if not math.isfinite(value):
         return head + " = ".join(parts) + r" \quad \text{(undefined here)}"
+    if index in report.limits:  # the formula gives 0/0 here; the value is its limit
+        return (head + " = ".join(parts) + r" \quad \text{gives } \tfrac{0}{0}"
+                r"\text{; its limit is } " + _num_latex(value))
     if sub.exact is None:
         return head + " = ".join(parts) + r" \approx " + _num_latex(value)
     if sub.symbolic.free_symbols:

@@ -161,6 +161,8 @@ def point_section(fn: gc.Function, report: pw.PointReport, shown, big: str) -> N
         if not report.differentiable:
             st.warning(report.reason or "The gradient is undefined at this point.")
             return
+        if report.note:  # a partial's formula gives 0/0 here: its value is the limit
+            st.info(report.note)
         st.latex(pw.norm_latex(report, shown))
         if report.norm > 0:
             st.latex(pw.unit_direction_latex(report))

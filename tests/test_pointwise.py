@@ -547,3 +547,41 @@ def test_regression_a_large_f_does_not_make_a_critical_point(text, point):
 ])
 def test_critical_points_of_large_or_steep_functions_are_found(text, point):
     assert report(text, point)[1].critical
+
+
+@pytest.mark.parametrize(("text", "point", "gradient"), [
+    ("sqrt(x^4 + y^4)", (0, 0), (0, 0)),  # the formula gives 0/0; f is differentiable
+    ("(x^2 y^2)^(1/3)", (0, 0), (0, 0)),
+    ("|x y|", (0, 0), (0, 0)),  # |xy| <= r²/2
+    ("|x|^(4/3)", (0,), (0,)),
+    ("sqrt(x^2 + y^2)", (1e-7, 0), (1, 0)),  # near, not on, the cone's tip
+    ("|x|", (1e-13,), (1,)),
+    ("|x| + |y|", (1e-12, -1e-12), (1, -1)),
+])
+def test_regression_differentiable_points_are_not_called_corners(text, point, gradient):
+    # these were "not differentiable": a 0/0 formula was taken as no gradient, and a point
+    # a hair from a kink counted as on it (an absolute 1e-12 tolerance on x^2 + y^2 = 1e-14)
+    fn, r = report(text, point)
+    assert r.differentiable, r.reason
+    np.testing.assert_allclose(r.gradient, gradient, atol=1e-6)
+
+
+def test_a_gradient_found_as_a_limit_is_said_and_shown_as_one():
+    fn, r = report("sqrt(x^4 + y^4)", (0, 0))
+    assert "0/0" in r.note and r.limits == (0, 1)
+    text = pw.substitution_latex(fn, 0, r, pw.display_at(fn, (0, 0)))
+    assert "limit" in text
+    assert report("x^2 + y^2", (1, 2))[1].note is None
+
+
+@pytest.mark.parametrize(("text", "point"), [
+    ("|x|", (0,)),
+    ("|3x - 0.3|", (0.1,)),  # on the corner up to rounding (3·0.1 - 0.3 = 5.5e-17)
+    ("|x + y - 0.3|", (0.1, 0.2)),
+    ("|cos(x)|", (1.5707963267948966,)),
+    ("sqrt(x^2 + y^2)", (0, 0)),
+    ("sqrt(|x y|)", (0, 0)),  # partials 0, but a crease along the diagonal
+    ("|x|^(2/3) |y|^(1/3)", (0, 0)),
+])
+def test_corners_are_still_found(text, point):
+    assert not report(text, point)[1].differentiable
