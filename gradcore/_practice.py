@@ -704,10 +704,22 @@ def _diagnose(cmp: _Comparison, answer: sp.Expr, expected: sp.Expr, fn: Function
                     f"Not quite: your answer is off by a sign (it is -1 times {wrt}). "
                     "Check the signs, e.g. the derivative of cos is -sin."
                 )
+            if fn is not None and var is not None:
+                # sin(2x) -> cos(2x): the factor is the inside's constant derivative
+                for u in _chain_insides(fn.expr, var):
+                    du = _diff(u, var)
+                    if du.is_number and du not in (0, 1, -1) and abs(
+                            k * float(du) - 1) <= 1e-9:
+                        return "chain_factor", (
+                            f"Almost: you forgot the chain-rule factor. Multiply by the "
+                            f"derivative of the inside, {_show(u)}, with respect to "
+                            f"{var.name}: that is {_show(du)}."
+                        )
             return "factor", (
                 f"Not quite: your answer is off by a constant factor: it is {_fraction(k)} "
-                f"times {wrt}. Check the coefficients (power rule: bring the exponent down "
-                "as a factor)."
+                f"times {wrt}. Check the coefficients: constant factors stay, the power "
+                "rule brings the exponent down, and the chain rule multiplies by the "
+                "derivative of the inside."
             )
     if fn is not None and var is not None:
         # a forgotten chain-rule factor ∂u/∂var

@@ -94,7 +94,12 @@ NEAR_MISSES = [
     ("x^2 - y^2", "y", "2y", "sign"),
     ("x^2 y", "x", "xy", "factor"),  # missing factor 2
     ("x^3 + y", "x", "x^2", "factor"),
-    ("e^(3x) + y", "x", "e^(3x)", "factor"),  # chain factor 3 is a constant factor
+    # regression: a missing constant chain-rule factor was blamed on the power rule
+    ("e^(3x) + y", "x", "e^(3x)", "chain_factor"),
+    ("sin(2x)", "x", "cos(2x)", "chain_factor"),
+    ("(x^2 + 3y)^4", "y", "4(x^2 + 3y)^3", "chain_factor"),
+    ("x^3 + sin(2x)", "x", "3x^2 + cos(2x)", None),  # not one factor overall
+    ("5x^3", "x", "5x^2", "factor"),  # the exponent not brought down
     ("x^2 y^3", "x", "3x^2 y^2", "wrong_variable"),
     ("3xy + y^2", "x", "3x + 2y", "wrong_variable"),
     ("x y z", "z", "xz", "wrong_variable"),
