@@ -505,7 +505,7 @@ def animation(text: str, runs_: tuple[Run, ...], start: tuple[float, ...], steps
                            colors=[COLORS[r.method] for r in runs_], style=style,
                            x_title=names[0], y_title=names[1],
                            extra_traces=[_click_layer(g.axes[0], g.axes[1])],
-                           max_frames=MAX_FRAMES, contour_labels=False)
+                           max_frames=MAX_FRAMES)
     return fig
 
 

@@ -15,7 +15,10 @@ modebar camera button exports slide-ready PNGs.
 
 from __future__ import annotations
 
+import base64
 import functools
+import struct
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -398,6 +401,58 @@ def _undefined_trace(xs, ys, Z) -> dict | None:
     )
 
 
+def _png(rgba: np.ndarray) -> bytes:
+    """An RGBA uint8 image of shape (height, width, 4) as PNG bytes (zlib, no filter)."""
+    h, w = rgba.shape[:2]
+    raw = b"".join(b"\x00" + rgba[r].tobytes() for r in range(h))
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + tag + data
+                + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
+
+
+def _contour_background(xs, ys, Z32, style: Style, *, n_levels: int, opacity: float,
+                        robust: bool = True) -> tuple[dict, dict]:
+    """A filled contour map drawn as a layout image plus one trace of level lines: the
+    look of a ``contour`` trace, for figures that animate. (Plotly removes contour and
+    heatmap traces from the plot on the first animation frame drawn without a full
+    redraw: plotly.js #4491; a layout image and a scatter trace stay.)
+
+    Returns ``(image, lines)``: the image (one pixel per grid point, coloured by the band
+    between levels its value falls in, as a contour trace fills; grey where f is
+    undefined) for ``layout.images``, and the level curves from
+    :func:`gradcore.field.contour_segments` as a scatter trace."""
+    xs, ys = _f64(xs), _f64(ys)
+    Z = np.asarray(Z32, dtype=np.float64)
+    start, end, size = gfield.contour_levels(Z, n_levels, robust=robust)
+    n_bands = max(1, int(round((end - start) / size)))
+    colors = [unlabel_rgb(c) for c in sample_colorscale(
+        _light_scale(style.colorscale, opacity), [(k + 0.5) / n_bands for k in range(n_bands)])]
+    palette = np.array([[round(v) for v in c] + [255] for c in colors]
+                       + [list(hex_to_rgb(_UNDEFINED_GREY)) + [255]], dtype=np.uint8)
+    with np.errstate(invalid="ignore"):
+        band = np.clip(np.floor((Z - start) / size), 0, n_bands - 1)
+    band = np.where(np.isfinite(Z), band, n_bands).astype(np.intp)
+    rgba = palette[band[::-1]]  # image rows run from the top (largest y) down
+    dx = (xs[-1] - xs[0]) / max(xs.size - 1, 1)
+    dy = (ys[-1] - ys[0]) / max(ys.size - 1, 1)
+    image = dict(
+        source="data:image/png;base64," + base64.b64encode(_png(rgba)).decode("ascii"),
+        xref="x", yref="y", x=float(xs[0] - dx / 2), y=float(ys[-1] + dy / 2),
+        sizex=float(xs[-1] - xs[0] + dx), sizey=float(ys[-1] - ys[0] + dy),
+        sizing="stretch", layer="below", xanchor="left", yanchor="top",
+    )
+    levels = start + size * np.arange(1, n_bands)
+    lx, ly = gfield.contour_segments(xs, ys, Z, levels)
+    lines = trace("scatter", x=_f32(lx), y=_f32(ly), mode="lines", name="level curves",
+                  showlegend=False, hoverinfo="skip",
+                  line=dict(color="rgba(0,0,0,0.35)", width=style.contour_width))
+    return image, lines
+
+
 def _xy_layout(style: Style, xs, ys, x_title: str, y_title: str) -> dict:
     xs, ys = _f64(xs), _f64(ys)
     xa = _axis(style, x_title)
@@ -777,7 +832,6 @@ def descent_figure(
     colors: Sequence[str] | None = None,
     style: Style | None = None,
     max_frames: int = 200,
-    contour_labels: bool = True,
     title: str = "",
     n_levels: int = 20,
     frame_ms: int = 60,
@@ -788,18 +842,17 @@ def descent_figure(
     """Optimizer paths over a contour map, with an animated "current iterate" marker.
 
     * ``paths``: list of ``(k_i, 2)`` arrays (row k is θ_k); lengths may differ.
-    * Trace layout: ``[0]`` contour, ``[1]`` grey undefined patch *if Z has NaN*,
-      then one full path (line + small markers) per path, then one trace ``"now"``
-      holding every path's current iterate (point i is path i), then
-      ``extra_traces`` (e.g. a click layer).
+    * The contour map is a layout image (filled bands; grey where f is undefined) and
+      trace ``[0]``, the level curves, unlabelled (see :func:`_contour_background`:
+      Plotly drops contour traces when it animates). Then one full path (line + small
+      markers) per path, then one trace ``"now"`` holding every path's current iterate
+      (point i is path i), then ``extra_traces`` (e.g. a click layer).
     * Frames update only the ``"now"`` trace; at most ``max_frames`` frames, evenly
       subsampled over the longest path (first and last kept).  After a path ends its
       marker stays at its last point.
     * Play / Pause buttons and a step slider (below the plot; in the projector style
       left of it, with the legend on its right, so equal axes get the screen's height);
       axes fixed to the grid, so diverging paths leave the view instead of rescaling it.
-    * ``contour_labels``: the level values on the contour lines (placing them costs the
-      browser ~0.35 s per draw, as much as the rest of the figure).
     """
     style = style or Style.normal()
     paths = [_f64(p).reshape(-1, 2) for p in paths]
@@ -807,12 +860,9 @@ def descent_figure(
     if len(labels) != len(paths):
         raise ValueError(f"{len(paths)} paths but {len(labels)} labels")
     Z32 = _f32(Z)
-    traces: list = [_contour_trace(xs, ys, Z32, style, n_levels=n_levels, coloring="fill",
-                                   opacity=style.fill_opacity * 0.65, showscale=False,
-                                   showlabels=contour_labels)]
-    undefined = _undefined_trace(xs, ys, Z)
-    if undefined is not None:
-        traces.append(undefined)
+    background, level_lines = _contour_background(xs, ys, Z32, style, n_levels=n_levels,
+                                                  opacity=style.fill_opacity * 0.65)
+    traces: list = [level_lines]
     n_paths = len(paths)
     for i, (p, lab) in enumerate(zip(paths, labels, strict=True)):
         c = _path_color(i, colors, style)
@@ -887,17 +937,23 @@ def descent_figure(
                        pad=dict(t=0, r=0))
         slider.update(x=0.0, len=left - 0.06, y=0.0, yanchor="bottom", pad=dict(t=0, b=0))
     else:
-        # legend on the right (no colour bar here), slider + buttons below the x title
+        # legend on the right (no colour bar here); below the x title, Play/Pause, then
+        # the slider on a row of its own (beside the buttons it hid under them in a
+        # narrow figure: the buttons keep their size in px, the slider's x is a fraction)
         layout["legend"] = dict(layout["legend"], orientation="v", x=1.02, xanchor="left",
                                 y=1.0, yanchor="top")
-        layout["margin"]["b"] = 40 + 6 * style.font_size
-        slider_x = 0.3  # clear of Play/Pause in a narrow figure
+        button_row = 20 + 2 * style.font_size
+        layout["margin"]["b"] = 40 + 6 * style.font_size + button_row
+        layout["height"] = style.height + button_row  # the plot keeps its size
         buttons.update(x=0.0, xanchor="left", y=0.0, yanchor="top",
-                       pad=dict(t=slider_pad + 8, r=10))
-        slider.update(x=slider_x, len=1.0 - slider_x, y=0.0, yanchor="top",
-                      pad=dict(t=slider_pad, b=0))
+                       pad=dict(t=slider_pad - 4, r=10))
+        slider.update(x=0.0, len=1.0, y=0.0, yanchor="top",
+                      pad=dict(t=slider_pad + button_row, b=0))
+    for axis in ("xaxis", "yaxis"):  # the image would show the grid through it
+        xy[axis]["showgrid"] = False
     layout.update(
         **xy,
+        images=[background],
         hovermode="closest",
         dragmode="pan",
         updatemenus=[buttons],

@@ -30,6 +30,7 @@ __all__ = [
     "arrows",
     "bin_arrows",
     "contour_levels",
+    "contour_segments",
     "grid_spacing",
     "gradient_tip",
     "level_set_points",
@@ -439,6 +440,77 @@ def contour_levels(Z, n_levels: int = 20, *, robust: bool = True) -> tuple[float
     start = float(np.floor(lo / size) * size)
     end = float(np.ceil(hi / size) * size)
     return start, end, size
+
+
+def contour_segments(xs, ys, Z, levels) -> tuple[np.ndarray, np.ndarray]:
+    """The level curves f = c for each c in ``levels`` as one polyline (marching squares).
+
+    ``Z`` has shape ``(len(ys), len(xs))`` (row i is y = ys[i]). Each grid cell whose four
+    corners are finite and straddle a level contributes a straight segment between the
+    two points where its edges cross the level (linear interpolation along the edge), or
+    two segments for a saddle cell (four crossings, paired by the value at the centre).
+    Returns ``x, y``: float64 arrays of 3 entries per segment (its ends and a NaN gap),
+    empty when no level is crossed. Pure numpy: vectorized over cells, a loop over levels.
+    """
+    xs = np.asarray(xs, dtype=np.float64).ravel()
+    ys = np.asarray(ys, dtype=np.float64).ravel()
+    Z = np.asarray(Z, dtype=np.float64)
+    if Z.shape != (ys.size, xs.size) or xs.size < 2 or ys.size < 2:
+        return np.empty(0), np.empty(0)
+    z00, z01, z10, z11 = Z[:-1, :-1], Z[:-1, 1:], Z[1:, :-1], Z[1:, 1:]
+    finite = np.isfinite(z00) & np.isfinite(z01) & np.isfinite(z10) & np.isfinite(z11)
+    x0, x1 = xs[None, :-1], xs[None, 1:]
+    y0, y1 = ys[:-1, None], ys[1:, None]
+    centre = (z00 + z01 + z10 + z11) / 4
+    out_x: list[np.ndarray] = []
+    out_y: list[np.ndarray] = []
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for c in np.asarray(levels, dtype=np.float64).ravel():
+            if not np.isfinite(c):
+                continue
+            above = [z >= c for z in (z00, z01, z10, z11)]
+            # edge crossings: bottom (00-01), top (10-11), left (00-10), right (01-11)
+            pairs = ((z00, z01, 0, 1), (z10, z11, 2, 3), (z00, z10, 0, 2), (z01, z11, 1, 3))
+            cross = np.stack([(above[a] != above[b]) & finite for _, _, a, b in pairs])
+            if not cross.any():
+                continue
+            t = [np.clip((c - za) / (zb - za), 0.0, 1.0) for za, zb, _, _ in pairs]
+            ex = np.stack(np.broadcast_arrays(x0 + t[0] * (x1 - x0), x0 + t[1] * (x1 - x0),
+                                              x0 + 0 * t[2], x1 + 0 * t[3]))
+            ey = np.stack(np.broadcast_arrays(y0 + 0 * t[0], y1 + 0 * t[1],
+                                              y0 + t[2] * (y1 - y0), y0 + t[3] * (y1 - y0)))
+            count = cross.sum(axis=0)
+            # two crossings: join them (the first two crossed edges, in edge order)
+            two = count == 2
+            if two.any():
+                order = np.argsort(~cross[:, two], axis=0, kind="stable")[:2]
+                cols = np.nonzero(two.ravel())[0]
+                exf, eyf = ex.reshape(4, -1)[:, cols], ey.reshape(4, -1)[:, cols]
+                k = np.arange(cols.size)
+                out_x.append(np.stack([exf[order[0], k], exf[order[1], k],
+                                       np.full(k.size, np.nan)], axis=1).ravel())
+                out_y.append(np.stack([eyf[order[0], k], eyf[order[1], k],
+                                       np.full(k.size, np.nan)], axis=1).ravel())
+            # four crossings (a saddle cell): pair the edges around the corners that
+            # differ from the centre
+            four = count == 4
+            if four.any():
+                cols = np.nonzero(four.ravel())[0]
+                exf, eyf = ex.reshape(4, -1)[:, cols], ey.reshape(4, -1)[:, cols]
+                same = (centre.ravel()[cols] >= c) == above[0].ravel()[cols]
+                # corner 00 with the centre: cut off corners 01 and 10 (bottom-right,
+                # left-top); otherwise cut off corners 00 and 11 (bottom-left, top-right)
+                a1, b1 = 0, np.where(same, 3, 2)
+                a2, b2 = np.where(same, 2, 1), np.where(same, 1, 3)
+                k = np.arange(cols.size)
+                nan = np.full(k.size, np.nan)
+                out_x.append(np.stack([exf[a1, k], exf[b1, k], nan,
+                                       exf[a2, k], exf[b2, k], nan], axis=1).ravel())
+                out_y.append(np.stack([eyf[a1, k], eyf[b1, k], nan,
+                                       eyf[a2, k], eyf[b2, k], nan], axis=1).ravel())
+    if not out_x:
+        return np.empty(0), np.empty(0)
+    return np.concatenate(out_x), np.concatenate(out_y)
 
 
 def level_set_points(X, Y, Z, V, level: float, max_points: int = 60) -> np.ndarray:

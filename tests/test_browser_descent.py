@@ -38,9 +38,11 @@ def test_play_control_exists_and_playing_does_not_break_the_page(page, app_url):
     play = plot.locator(".updatemenu-button", has_text="Play")
     expect(play).to_have_count(1)
     expect(plot.locator(".updatemenu-button", has_text="Pause")).to_have_count(1)
-    # the chart rendered: contour fill plus one path line per optimizer
-    expect(plot.locator(".contourlayer path").first).to_be_attached()
-    expect(plot.locator(".scatterlayer .trace")).not_to_have_count(0)
+    # the chart rendered: the contour map (an image and level lines), one path per optimizer
+    expect(plot.locator(".main-svg image")).to_have_count(1)
+    traces = plot.locator(".scatterlayer .trace")
+    expect(traces).not_to_have_count(0)
+    n_traces = traces.count()
     legend = plot.locator(".legendtext").all_text_contents()
     assert any(t.startswith("Gradient descent (η") for t in legend)
     assert any(t.startswith("Adam (η") for t in legend)
@@ -53,6 +55,9 @@ def test_play_control_exists_and_playing_does_not_break_the_page(page, app_url):
     plot.locator(".updatemenu-button", has_text="Pause").click()
     paused = current_step(plot)
     assert re.search(r"k = [1-9]\d*", paused)
+    # regression: Plotly dropped the contour trace on the first frame (a blank map)
+    expect(plot.locator(".main-svg image")).to_have_count(1)
+    assert traces.count() == n_traces
     no_error(page)
     # still a working page: a widget change reruns and redraws the figure
     page.get_by_label("start x₀", exact=True).and_(page.get_by_role("spinbutton")).fill("-1")

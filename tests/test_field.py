@@ -336,3 +336,37 @@ def test_level_set_points_on_sphere():
     assert P.shape == (40, 3)
     np.testing.assert_allclose(np.linalg.norm(P, axis=1), 1.0, atol=0.02)
     assert F.level_set_points(X, Y, Z, V, 100.0).shape == (0, 3)
+
+
+# ----------------------------------------------------------------------- level curves
+
+
+def test_contour_segments_lie_on_their_levels():
+    xs = np.linspace(-2, 2, 81)
+    X, Y = np.meshgrid(xs, xs)
+    x, y = F.contour_segments(xs, xs, X**2 + Y**2, [1.0, 2.0])
+    assert x.size % 3 == 0 and np.isnan(x[2::3]).all() and np.isnan(y[2::3]).all()
+    ok = np.isfinite(x)
+    r2 = x[ok] ** 2 + y[ok] ** 2
+    assert np.all((np.abs(r2 - 1) < 2e-3) | (np.abs(r2 - 2) < 2e-3))
+    # the circle of radius 1 closes: every end point is shared by another segment (by
+    # three more where it passes through a grid point exactly)
+    on1 = ok & (np.abs(x**2 + y**2 - 1) < 2e-3)
+    pts = np.round(np.stack([x[on1], y[on1]], axis=1), 9)
+    _, counts = np.unique(pts, axis=0, return_counts=True)
+    assert (counts % 2 == 0).all()
+
+
+def test_contour_segments_saddle_cells_and_undefined_cells():
+    xs = np.linspace(-1, 1, 21)
+    X, Y = np.meshgrid(xs, xs)
+    Z = X * Y  # level 0 runs through the saddle cell at the centre
+    x, y = F.contour_segments(xs, xs, Z, [0.0, 0.1])
+    ok = np.isfinite(x)
+    assert np.all(np.minimum(np.abs(x[ok] * y[ok]), np.abs(x[ok] * y[ok] - 0.1)) < 5e-3)
+    Z[5:10, 5:10] = np.nan  # no segment from a cell with an undefined corner
+    x2, y2 = F.contour_segments(xs, xs, Z, [0.1])
+    inside = (x2 > xs[5]) & (x2 < xs[9]) & (y2 > xs[5]) & (y2 < xs[9])
+    assert not inside.any()
+    assert F.contour_segments(xs, xs, np.ones_like(Z), [0.5])[0].size == 0
+    assert F.contour_segments(xs, xs[:3], Z, [0.0])[0].size == 0  # shape mismatch

@@ -249,7 +249,8 @@ def test_descent_figure_structure(grid):
     paths = _paths()
     labels = ["GD", "Momentum", "RMSProp", "Adam"]
     fig = G.descent_figure(xs, ys, Z, paths, labels=labels, style=G.Style.normal())
-    assert fig.data[0].type == "contour"
+    assert fig.data[0].name == "level curves" and fig.data[0].mode == "lines"
+    assert len(fig.layout.images) == 1  # the filled bands, as an image (they survive Play)
     n = len(paths)
     full = [t for t in fig.data if t.name in labels]
     assert [t.mode for t in full] == ["lines+markers"] * n
@@ -314,7 +315,7 @@ def test_arrays_are_base64_packed(grid, field_arrows):
     assert _is_packed(arrows["x"]) and arrows["x"]["dtype"] == "f4"
     fig = G.descent_figure(xs, ys, Z, _paths(2, 50), labels=["a", "b"])
     d = json.loads(fig.to_json())
-    assert _is_packed(d["data"][0]["z"])
+    assert _is_packed(d["data"][0]["x"]) and d["data"][0]["x"]["dtype"] == "f4"  # levels
     assert all(_is_packed(t["x"]) for t in d["data"][1:] if t["name"] != "now")  # 1 point each
 
 
@@ -462,12 +463,45 @@ def test_unvalidated_figure_would_leak_shorthands():
         go.Figure(G.figure([G.trace("scatter", x=[1], nonsense=3)], {}).to_dict())
 
 
-def test_descent_contour_labels_can_be_left_out(grid):
+def _png_pixels(source: str) -> np.ndarray:
+    """Decode the app's own PNGs (8-bit RGBA, no interlace, filter 0 on every row)."""
+    import base64
+    import struct
+    import zlib
+    data = base64.b64decode(source.split(",", 1)[1])
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    w, h = struct.unpack(">II", data[16:24])
+    idat, i = b"", 8
+    while i < len(data):
+        n = struct.unpack(">I", data[i:i + 4])[0]
+        tag = data[i + 4:i + 8]
+        if tag == b"IDAT":
+            idat += data[i + 8:i + 8 + n]
+        i += 12 + n
+    raw = zlib.decompress(idat)
+    rows = [raw[r * (4 * w + 1) + 1:(r + 1) * (4 * w + 1)] for r in range(h)]
+    return np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(h, w, 4)
+
+
+def test_regression_descent_contour_map_is_an_image_and_level_lines(grid):
+    # Plotly removes contour and heatmap traces on the first animation frame drawn
+    # without a redraw: pressing Play left the paths over a blank square. The map is now
+    # a layout image (bands, grey where f is undefined) and the level curves a scatter
     xs, ys, X, Y, Z = grid
-    labelled = G.descent_figure(xs, ys, Z, _paths(2, 50), labels=["a", "b"])
-    plain = G.descent_figure(xs, ys, Z, _paths(2, 50), labels=["a", "b"], contour_labels=False)
-    assert labelled.data[0].contours.showlabels is True
-    assert plain.data[0].contours.showlabels is False
+    Z = Z.copy()
+    Z[:3, :3] = np.nan
+    fig = G.descent_figure(xs, ys, Z, _paths(2, 50), labels=["a", "b"])
+    assert all(t.type != "contour" and t.type != "heatmap" for t in fig.data)
+    img = fig.layout.images[0]
+    assert img.xref == "x" and img.yref == "y" and img.layer == "below"
+    px = _png_pixels(img.source)
+    assert px.shape == (len(ys), len(xs), 4)
+    grey = px[-1, 0, :3]  # bottom-left: the undefined corner (rows run top down)
+    assert (px[-3:, :3, :3] == grey).all() and not (px[0, -1, :3] == grey).all()
+    # bands: a higher f never gets an earlier band colour (one colour per band)
+    assert len({tuple(c) for c in px.reshape(-1, 4)[:, :3]}) >= 5
+    lines = fig.data[0]
+    assert np.isnan(np.asarray(lines.x, dtype=float)).any()  # segments with gaps
 
 
 def test_regression_paths_on_the_same_route_stay_visible():
@@ -510,3 +544,14 @@ def test_directional_chart_pads_its_edges_and_stays_readable_when_flat():
     flat = G.directional_figure(angles, np.zeros_like(angles), style=style)
     ylo, yhi = flat.layout.yaxis.range
     assert yhi - ylo > 1
+
+
+def test_regression_step_slider_has_a_row_of_its_own():
+    # the slider started at 30 % of the width beside Play/Pause, whose size is in px: in a
+    # narrow figure (a phone, a laptop with the sidebar open) the buttons hid its start
+    xs = np.linspace(-1, 1, 30)
+    Z = np.add.outer(xs**2, xs**2)
+    fig = G.descent_figure(xs, xs, Z, _paths(2, 50), labels=["a", "b"])
+    slider, buttons = fig.layout.sliders[0], fig.layout.updatemenus[0]
+    assert slider.x == 0 and slider.len == 1
+    assert slider.pad.t >= buttons.pad.t + 2 * G.Style.normal().font_size  # below them
