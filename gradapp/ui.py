@@ -217,6 +217,15 @@ def function_latex(fn: gc.Function) -> str:
     return latex(sp.Eq(function_symbol(fn), fn.expr, evaluate=False))
 
 
+def metrics(items: Sequence[tuple[str, str] | tuple[str, str, str]]) -> None:
+    """A row of ``st.metric`` (label, value[, help]), each as wide as its value, that
+    wraps onto the next line where the page is narrow: in equal columns a long vector
+    was cut to "(1.5, …" on a laptop with the sidebar open."""
+    row = st.container(horizontal=True, gap="large")
+    for label, value, *rest in items:
+        row.metric(label, value, help=rest[0] if rest else None, width="content")
+
+
 def function_notes(fn: gc.Function) -> None:
     """How ambiguous parts of the typed text were read (``1/xy`` is (1/x)·y), one info box
     each: the formula above shows the reading, this says it in words."""

@@ -115,13 +115,14 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
         st.caption(note)
     _point_note(fn, point, f_a, g2, s)
 
-    cols = st.columns([1.3, 1, 1.5, 1, 1.3])
-    cols[0].metric("a", fv.fmt_vec(point, 3))
-    cols[1].metric("f(a)", fv.fmt(f_a))
-    cols[2].metric("∇f(a)", fv.fmt_vec(grad, 3))
-    cols[3].metric("|∇f(a)|", fv.fmt(math.hypot(*grad)))
-    cols[4].metric("angle to level curve", _angle_text(angle),
-                   help="Between ∇f(a) and the tangent of the level curve through a")
+    ui.metrics([
+        ("a", fv.fmt_vec(point, 3)),
+        ("f(a)", fv.fmt(f_a)),
+        ("∇f(a)", fv.fmt_vec(grad, 3)),
+        ("|∇f(a)|", fv.fmt(math.hypot(*grad))),
+        ("angle to level curve", _angle_text(angle),
+         "Between ∇f(a) and the tangent of the level curve through a"),
+    ])
     where = f"the slice {fn.names[2]} = {fv.fmt(point[2])}" if n >= 3 else "the map"
     if s.scale == "true":
         scale = " — longer means steeper"
@@ -180,10 +181,11 @@ def surface_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.S
     for note in filter(None, notes):
         st.caption(note)
     _point_note(fn, point, f_a, grad, s)
-    cols = st.columns(3)
-    cols[0].metric("(a, f(a))", fv.fmt_vec([*point, f_a], 3))
-    cols[1].metric("∇f(a)", fv.fmt_vec(grad, 3))
-    cols[2].metric("slope of steepest ascent |∇f(a)|", fv.fmt(norm))
+    ui.metrics([
+        ("(a, f(a))", fv.fmt_vec([*point, f_a], 3)),
+        ("∇f(a)", fv.fmt_vec(grad, 3)),
+        ("slope of steepest ascent |∇f(a)|", fv.fmt(norm)),
+    ])
     st.caption("The translucent plane is the tangent plane z = f(a) + ∇f(a)·(x − a); the "
                "orange arrow climbs it in the direction of ∇f(a), the steepest way up. The "
                "contour lines on the floor are the level curves of the 2D map.")
@@ -220,11 +222,12 @@ def level_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
     tangents = fc.level_surface_tangents(fn, point, radius=1e-3 * span) if math.isfinite(
         f_a) else []
     angles = [fc.angle_deg(grad, t) for t in tangents]
-    cols = st.columns(3)
-    cols[0].metric("f(a)", fv.fmt(f_a))
-    cols[1].metric("∇f(a)", fv.fmt_vec(grad, 3))
-    cols[2].metric("angles(∇f(a), surface)",
-                   " and ".join(_angle_text(a) for a in angles) if angles else "—")
+    ui.metrics([
+        ("f(a)", fv.fmt(f_a)),
+        ("∇f(a)", fv.fmt_vec(grad, 3)),
+        ("angles(∇f(a), surface)",
+         " and ".join(_angle_text(a) for a in angles) if angles else "—"),
+    ])
     st.caption(
         "Cones: ∇f at points of the surface f = c — each points straight out of the "
         "surface, towards higher f. The angles compare ∇f(a) with two tangent directions "
@@ -262,10 +265,7 @@ def curve_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
     note = fv.undefined_message(grid.fraction_undefined)
     if note:
         st.caption(note)
-    cols = st.columns(3)
-    cols[0].metric("a", fv.fmt(a))
-    cols[1].metric("f(a)", fv.fmt(f_a))
-    cols[2].metric("∇f(a) = f′(a)", fv.fmt(slope))
+    ui.metrics([("a", fv.fmt(a)), ("f(a)", fv.fmt(f_a)), ("∇f(a) = f′(a)", fv.fmt(slope))])
 
 
 @ui.guarded

@@ -103,3 +103,24 @@ def test_click_on_a_slice_keeps_the_slice_coordinate(page, app_url):
     _click_map(page, 0.25, 0.75)
     px, py, pz = _wait_for_point_change(page, "1,2,3")
     assert px < 0 and py < 0 and pz == 3
+
+
+_CUT_METRICS = """() => [...document.querySelectorAll("[data-testid='stMetricValue']")]
+    .filter(v => { const t = v.querySelector('div') || v;
+                   return t.scrollWidth > t.clientWidth + 1 || v.scrollWidth > v.clientWidth + 1; })
+    .map(v => v.textContent)"""
+
+
+@pytest.mark.parametrize("query", [
+    "f=xyz&p=1.5,-2.25,0.5",
+    f"f={BOWL}&p=1.25,-0.75",
+    "f=(x%5E2%20%2B%20y%20-%2011)%5E2%20%2B%20(x%20%2B%20y%5E2%20-%207)%5E2&p=0.5,-1.5",
+])
+def test_regression_numbers_under_the_map_are_not_cut_on_a_small_laptop(page, app_url, query):
+    # five metrics in equal columns of a 724 px main area (1024 px, sidebar open) showed
+    # a = "(1.5, …", ∇f(a) = "(−1.12…": the numbers a student needs, cut off
+    page.set_viewport_size({"width": 1024, "height": 768})
+    _open(page, app_url, query)
+    page.wait_for_selector("[data-testid='stMetricValue']", timeout=30_000)
+    assert page.evaluate(_CUT_METRICS) == []
+    assert _metric(page, "a").startswith("(")
