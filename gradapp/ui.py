@@ -30,6 +30,7 @@ def guarded(page):
         try:
             state.init()
             share = _sidebar()
+            st.html(_BASE_CSS)
             if state.projector():
                 st.html(_PROJECTOR_CSS)
             page()
@@ -76,6 +77,13 @@ def latex(obj) -> str:
     body = obj if isinstance(obj, str) else sp.latex(obj)
     return (r"\Large " + body) if state.projector() else body
 
+
+# Our own constant stylesheet (no user text): a wide table (the first steps of descent
+# for three variables, a phone's narrow screen) scrolls inside its own box instead of
+# making the whole page slide sideways.
+_BASE_CSS = """<style>
+[data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }
+</style>"""
 
 # Our own constant stylesheet (no user text): larger type for the back row.
 _PROJECTOR_CSS = """<style>

@@ -62,3 +62,18 @@ def test_regression_a_typed_function_survives_an_immediate_page_change(page, app
     page.get_by_role("link", name="Function").first.click()
     wait_for_app(page)
     expect(page.get_by_role("textbox", name="f =")).to_have_value(text, timeout=30_000)
+
+
+@pytest.mark.parametrize("path", ["descent?f=xyz&p=1,2,1", "partials?f=xyz&p=1.5,-2.25,0.5"])
+def test_regression_wide_tables_scroll_in_their_box_on_a_phone(page, app_url, path):
+    # the first-steps table for three variables was 1,143 px wide on a 360 px phone: the
+    # whole page slid sideways, headings and text off the left edge
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{app_url}/{path}")
+    wait_for_app(page)
+    page.wait_for_selector("[data-testid='stMarkdownContainer'] table", timeout=30_000)
+    page.wait_for_timeout(500)
+    overflow = page.evaluate("""() => {
+        const main = document.querySelector('[data-testid="stMain"]');
+        return main.scrollWidth - main.clientWidth; }""")
+    assert overflow <= 1
