@@ -75,6 +75,7 @@ from ._practice import (
     hint,
     solution,
 )
+from ._realroot import real_root
 from ._steps import Derivation, Step, derivation_latex, derive
 
 __all__ = [
@@ -98,6 +99,6 @@ __all__ = [
     "Example", "Function", "GradientCheck", "Grid", "ParseError", "ServerBusyError",
     "TooComplexError", "analyze",
     "check_gradient", "compile_function", "evaluate", "evaluate_grid", "example", "gradient",
-    "gradient_at", "hessian", "parse", "partial", "run_bounded", "shutdown_workers",
+    "gradient_at", "hessian", "parse", "partial", "real_root", "run_bounded", "shutdown_workers",
     "simplify_bounded", "to_point", "worker_count",
 ]

@@ -27,6 +27,8 @@ from functools import cached_property
 
 import sympy as sp
 
+from ._realroot import odd_root_power, real_root
+
 __all__ = ["LIMITS", "Function", "ParseError", "parse"]
 
 
@@ -109,7 +111,7 @@ _FUNCTIONS: dict[str, tuple[object, tuple[int, ...]]] = {
     "arcsinh": (sp.asinh, (1,)), "arccosh": (sp.acosh, (1,)), "arctanh": (sp.atanh, (1,)),
     "exp": (sp.exp, (1,)), "ln": (sp.log, (1,)), "log": (_log, (1, 2)),
     "log10": (lambda a: sp.log(a, 10), (1,)), "log2": (lambda a: sp.log(a, 2), (1,)),
-    "sqrt": (sp.sqrt, (1,)), "abs": (sp.Abs, (1,)),
+    "sqrt": (sp.sqrt, (1,)), "cbrt": (lambda a: real_root(a, 3), (1,)), "abs": (sp.Abs, (1,)),
     "sigmoid": (lambda a: 1 / (1 + sp.exp(-a)), (1,)),
 }
 # sin^-1 x is arcsin x (as on paper and calculators), not 1/sin x
@@ -724,6 +726,10 @@ def _pow(base: sp.Expr, exponent: sp.Expr, parser: _Parser, tok: _Tok) -> sp.Exp
             "0 to a variable power is 0 or undefined, and has no derivative: "
             "use another base", tok,
         )
+    if exponent.is_Rational:  # x^(1/3), x^(2/3), (-8)^(1/3): the real root, as on paper
+        real = odd_root_power(base, exponent)
+        if real is not None:
+            return _check(real, parser, tok)
     return _check(sp.Pow(base, exponent), parser, tok)
 
 

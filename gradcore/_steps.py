@@ -23,6 +23,7 @@ from sympy.printing.latex import LatexPrinter
 
 from ._calculus import _diff
 from ._parser import _count_nodes
+from ._realroot import real_root
 
 __all__ = [
     "CONSTANT_COLOR",
@@ -228,6 +229,14 @@ def _rule_pow(u: sympy.Pow, var: sympy.Symbol) -> _Rewrite:
     )
 
 
+def _rule_real_root(u: real_root, var: sympy.Symbol) -> _Rewrite:
+    # (ⁿ√v)' = v' / (n·ⁿ√v^(n-1)): the power rule for v^(1/n), real for v < 0 too
+    v, n = u.args
+    dv, chain = _inner(v, var)
+    return (dv / (n * real_root(v, n) ** (n - 1)), ("power rule", *chain),
+            f"(ⁿ√u)' = 1/(n·ⁿ√u^(n-1)): the power rule for u^(1/n), with n = {n}.")
+
+
 def _rule_atan2(u: sympy.atan2, var: sympy.Symbol) -> _Rewrite:
     # atan2(a, b)' = (b·a' - a·b') / (a² + b²)
     a, b = u.args
@@ -246,6 +255,7 @@ _NODE_RULES: dict[type, Callable[[sympy.Expr, sympy.Symbol], _Rewrite]] = {
     sympy.Mul: _rule_mul,
     sympy.Pow: _rule_pow,
     sympy.atan2: _rule_atan2,
+    real_root: _rule_real_root,
 }
 
 _RULE_NOTES: dict[str, str] = {

@@ -60,8 +60,8 @@ def page() -> None:
 
     with st.expander("How to write functions"):
         st.markdown(
-            "- Powers: `x^2`, `x**2`, `x²`; roots: `sqrt(x)`; absolute value: `|x|` or "
-            "`abs(x)`\n"
+            "- Powers: `x^2`, `x**2`, `x²`; roots: `sqrt(x)`, `cbrt(x)` or `x^(1/3)` (real: "
+            "−2 at x = −8); absolute value: `|x|` or `abs(x)`\n"
             "- Products: `3xy` = 3·x·y, `2(x+1)`, `(x+1)(x-1)`, `x sin y`\n"
             "- `e^x` or `exp(x)`; `ln x`, `log(x)` (natural), `log(x, 2)`\n"
             "- `sin cos tan cot sec csc`, `asin`/`arcsin` …, `sinh cosh tanh` …, "

@@ -192,7 +192,35 @@ def test_complex_results_become_real_or_nan():
     assert not np.iscomplexobj(out[1])
 
 
-def test_near_real_rounding_is_kept():
-    # (-1)^(1/3) - (-1)^(2/3) is exactly 1, but evaluates with a 1e-16 imaginary part
+def test_odd_roots_are_real_roots():
+    # as on paper: (-1)^(1/3) = -1 and (-1)^(2/3) = 1 (sympy's principal roots are complex,
+    # and their difference evaluated to 1 with a 1e-16 imaginary part)
     fn = gc.parse("x((-1)^(1/3) - (-1)^(2/3))")
-    np.testing.assert_allclose(gc.evaluate(fn, [[2.0], [-3.0]]).values, [2.0, -3.0])
+    assert fn.expr == -2 * sp.Symbol("x")
+    np.testing.assert_allclose(gc.evaluate(fn, [[2.0], [-3.0]]).values, [-4.0, 6.0])
+
+
+@pytest.mark.parametrize(("text", "point", "value", "slope"), [
+    ("x^(1/3)", -8.0, -2.0, 1 / 12),
+    ("x^(2/3)", -8.0, 4.0, -1 / 3),  # the cusp's left branch
+    ("x^(4/3)", -8.0, 16.0, -8 / 3),
+    ("cbrt(x)", -27.0, -3.0, 1 / 27),
+    ("x^(-1/3)", -8.0, -0.5, -1 / 48),
+    ("x^0.6", -32.0, -8.0, 0.15),  # x^(3/5)
+    ("(x^2 - 9)^(1/3)", 0.0, -(9 ** (1 / 3)), 0.0),
+])
+def test_regression_odd_roots_of_negative_numbers_are_real(text, point, value, slope):
+    # x^(1/3) at -8 was "not a real number when x < 0" while the page showed ∛x; x^(2/3),
+    # the textbook cusp, was drawn on half its domain
+    fn = gc.parse(text)
+    r = gc.at_point(fn, [point])
+    assert r.value == pytest.approx(value)
+    assert r.gradient[0] == pytest.approx(slope, abs=1e-12)
+    assert gc.check_gradient(fn, [point]).ok
+    grid = gc.evaluate_grid(fn, {"x": (-2.9, -1)}, 7)
+    assert np.isfinite(grid.values).all()
+
+
+def test_even_roots_stay_undefined_for_negative_numbers():
+    assert not gc.at_point(gc.parse("x^(1/2)"), [-4.0]).defined
+    assert not gc.at_point(gc.parse("x^(3/4)"), [-4.0]).defined

@@ -25,6 +25,14 @@ ACCEPTED = [
     ("-x^2", -(x**2)),
     ("x^2y", x**2 * y),
     ("x^(1/2)", sp.sqrt(x)),
+    # odd roots are real roots, as on paper (sympy's x**(1/3) is complex for x < 0)
+    ("x^(1/3)", gc.real_root(x, 3)),
+    ("x^(2/3)", gc.real_root(x, 3) ** 2),
+    ("cbrt(x y)", gc.real_root(x * y, 3)),
+    ("x^0.2", gc.real_root(x, 5)),
+    ("(-8)^(1/3) + x", x - 2),
+    ("8^(1/3) x", 2 * x),
+    ("x^(3/4)", x ** sp.Rational(3, 4)),  # even roots stay: undefined for x < 0
     # implicit multiplication
     ("2x", 2 * x),
     ("x sin y", x * sp.sin(y)),

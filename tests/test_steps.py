@@ -466,3 +466,12 @@ def test_a_final_rewrite_that_is_longer_is_not_called_simplify():
     d = derive((x + 1) / (x - 1), x)
     assert d.steps[-2].expr == -2 / (x - 1) ** 2
     assert "Simplify" not in d.steps[-1].note and "not shorter" in d.steps[-1].note
+
+
+def test_regression_real_roots_are_derived_by_the_power_rule():
+    # x^(2/3) is the real root (∛x)²: its step was "No textbook rule applies here"
+    f = gc.parse("(x^2 + y^2)^(1/3)")
+    d = check_derivation(f.expr, x)
+    assert "power rule" in all_rules(d) and "chain rule" in all_rules(d)
+    assert "derivative computed directly" not in all_rules(d)
+    check_derivation(gc.parse("x^(2/3) y").expr, x)
