@@ -260,7 +260,7 @@ def md_escape(text: object) -> str:
 
 def _cell(value: object, digits: int) -> str:
     if isinstance(value, float):
-        return f"{value:.{digits}g}"
+        return f"{value + 0.0:.{digits}g}"  # + 0.0: -0.0 shows as 0
     return md_escape(value)
 
 

@@ -111,6 +111,7 @@ _FUNCTIONS: dict[str, tuple[object, tuple[int, ...]]] = {
     "arcsinh": (sp.asinh, (1,)), "arccosh": (sp.acosh, (1,)), "arctanh": (sp.atanh, (1,)),
     "exp": (sp.exp, (1,)), "ln": (sp.log, (1,)), "log": (_log, (1, 2)),
     "log10": (lambda a: sp.log(a, 10), (1,)), "log2": (lambda a: sp.log(a, 2), (1,)),
+    "sign": (sp.sign, (1,)),  # derivations show |u|' = sign(u): answers may use it too
     "sqrt": (sp.sqrt, (1,)), "cbrt": (lambda a: real_root(a, 3), (1,)), "abs": (sp.Abs, (1,)),
     "sigmoid": (lambda a: 1 / (1 + sp.exp(-a)), (1,)),
 }
@@ -136,7 +137,6 @@ _UNSUPPORTED = {
     "factorial": "factorial is not supported: it is not differentiable",
     "gamma": None,  # a Greek variable name; listed so it is never split
     "mod": "mod is not supported",
-    "sign": "sign(…) is not supported: use |x|/x or abs",
     "sgn": "sgn(…) is not supported: use |x|/x or abs",
     "diff": "derivatives are computed for you: type just the function",
     "integrate": "integrals are not supported: type just the function",

@@ -561,6 +561,10 @@ def _diagnose(fn: Function, a: np.ndarray, f0: float, grad: np.ndarray
     bad_axes = {s.axis for s in broken if s.axis is not None}
     for i in bad_axes:
         out[i] = np.nan
+    for sl in slopes:  # a partial whose formula fails (0·ln 0) but whose slopes agree
+        if sl.axis is not None and sl.axis not in bad_axes and not np.isfinite(out[sl.axis]) \
+                and math.isfinite(sl.forward) and math.isfinite(sl.backward):
+            out[sl.axis] = (sl.forward + sl.backward) / 2
     parts: list[str] = []
     if pieces:
         parts.append(pieces[0][:1].upper() + pieces[0][1:] + ".")
@@ -573,6 +577,10 @@ def _diagnose(fn: Function, a: np.ndarray, f0: float, grad: np.ndarray
             verb = "does" if len(bad_axes) == 1 else "do"
             parts.append(f"So {which} {verb} not exist here, and f has no gradient at this "
                          "point.")
+        elif first.one_sided:
+            parts.append("The partial derivatives exist here (along the axes f is defined "
+                         "on both sides), but f is not differentiable: the edge of its domain "
+                         "runs through this point.")
         else:
             parts.append("The partial derivatives exist here, but f still has a crease "
                          "through this point, so it is not differentiable: no single vector "

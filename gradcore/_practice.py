@@ -29,6 +29,7 @@ from functools import lru_cache
 
 import numpy as np
 import sympy as sp
+from sympy.printing.str import StrPrinter
 
 from ._bounded import TooComplexError, cached_once, run_bounded
 from ._calculus import _diff, partial, resolve_variable
@@ -557,9 +558,19 @@ def _differs_precisely(d: sp.Expr, digits: int = 40) -> bool:
     return False
 
 
+class _LearnerPrinter(StrPrinter):
+    """|x| rather than Abs(x), ln rather than log (as the answer box reads them)."""
+
+    def _print_Abs(self, expr):
+        return "|" + self._print(expr.args[0]) + "|"
+
+    def _print_log(self, expr):
+        return "ln(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+
 def _show(expr: sp.Expr) -> str:
-    """An expression in learner notation: x^2·y rather than x**2*y."""
-    return sp.sstr(expr).replace("**", "^").replace("*", "·")
+    """An expression in learner notation: x^2·y rather than x**2*y, |x| not Abs(x)."""
+    return _LearnerPrinter().doprint(expr).replace("**", "^").replace("*", "·")
 
 
 def _num(v: float) -> str:

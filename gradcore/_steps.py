@@ -137,7 +137,7 @@ def _sqrt(u: sympy.Expr) -> sympy.Expr:
 _FUNCTION_RULES: dict[type, _FnRule] = {
     sympy.exp: _FnRule("exp", lambda u: sympy.exp(u), "(e^u)' = e^u"),
     sympy.log: _FnRule("ln", lambda u: 1 / u, "(ln u)' = 1/u"),
-    sympy.Abs: _FnRule("|u|", lambda u: sympy.sign(u), "|u|' = sign(u)"),
+    sympy.Abs: _FnRule("|u|", lambda u: sympy.sign(u), "|u|' = sign(u) for u ≠ 0"),
     sympy.sin: _FnRule("sin", lambda u: sympy.cos(u), "(sin u)' = cos u"),
     sympy.cos: _FnRule("cos", lambda u: -sympy.sin(u), "(cos u)' = -sin u"),
     sympy.tan: _FnRule("tan", lambda u: sympy.sec(u) ** 2, "(tan u)' = sec²u"),

@@ -127,7 +127,8 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
     if s.scale == "true":
         scale = " — longer means steeper"
         if len(arrows):
-            scale += (f"; the longest stands for |∇f| = "
+            length = "|∇f|" if n < 3 else f"|(∂f/∂{names[0]}, ∂f/∂{names[1]})|"
+            scale += (f"; the longest stands for {length} = "
                       f"{fv.fmt(float(arrows.magnitude.max()), 3)}")
     else:
         scale = " — all the same length; colour shows |∇f|"

@@ -84,6 +84,16 @@ def _fmt(v: float) -> str:
     return "undefined" if v != v else f"{v:.6g}"
 
 
+def _distinct(*values: float):
+    """A formatter with enough significant digits (6 to 17) to tell ``values`` apart: a
+    step from f = 10¹⁰ changes f in the 11th digit ("1e+10 → 1e+10" said nothing)."""
+    for digits in range(6, 18):
+        texts = [f"{v:.{digits}g}" for v in values]
+        if len(set(texts)) == len(set(values)):
+            break
+    return lambda v: "undefined" if v != v else f"{v:.{digits}g}"
+
+
 def _vec(values) -> str:
     return "(" + ", ".join(_fmt(v) for v in values) + ")"
 
@@ -174,11 +184,12 @@ def point_section(fn: gc.Function, report: pw.PointReport, shown, big: str) -> N
                     "steepest ascent. See the Hessian tab for what kind of point this is.")
         step = pw.descent_step(fn, report)
         if step is not None:
+            show = _distinct(step.f_start, step.f_uphill, step.f_downhill)
             st.markdown(
                 "**∇f points uphill.** A small step along +∇f raises f "
-                f"({_fmt(step.f_start)} → {_fmt(step.f_uphill)}); gradient descent "
-                f"**subtracts** it and f drops ({_fmt(step.f_start)} → "
-                f"{_fmt(step.f_downhill)}), with η = {step.rate:g}:"
+                f"({show(step.f_start)} → {show(step.f_uphill)}); gradient descent "
+                f"**subtracts** it and f drops ({show(step.f_start)} → "
+                f"{show(step.f_downhill)}), with η = {step.rate:g}:"
             )
             st.latex(r"\theta \leftarrow \theta - \eta \, \nabla f(\theta)")
             st.caption(f"To first order f changes by ∓η‖∇f‖² = ∓{_fmt(step.predicted_change)}."

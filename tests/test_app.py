@@ -220,3 +220,8 @@ def test_how_ambiguous_text_was_read_is_said_on_the_function_and_partials_pages(
     at.switch_page("pages/partials.py").run()
     assert any("1/(xy)" in i.body.replace("\\", "") for i in at.info)
     assert not at.exception
+
+
+def test_regression_no_negative_zero_in_tables():
+    from gradapp import ui
+    assert ui._cell(-0.0, 6) == "0" and ui._cell(-1e-300, 6) == "-1e-300"

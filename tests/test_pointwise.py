@@ -585,3 +585,14 @@ def test_a_gradient_found_as_a_limit_is_said_and_shown_as_one():
 ])
 def test_corners_are_still_found(text, point):
     assert not report(text, point)[1].differentiable
+
+
+def test_regression_partials_said_to_exist_are_shown():
+    # x^y at (0, 1): "The partial derivatives exist here" above two "undefined" partials
+    # (the formula x^y·ln x gives 0·(−∞) for ∂f/∂y, whose limit is 0)
+    fn, r = report("x^y", (0, 1))
+    assert not r.differentiable and "edge of its domain" in r.reason
+    np.testing.assert_allclose(r.gradient, [1, 0], atol=1e-6)
+    fn, r = report("sqrt(|x y|)", (0, 0))  # a crease along the diagonal, partials 0
+    assert not r.differentiable and "exist here" in r.reason
+    np.testing.assert_allclose(r.gradient, [0, 0], atol=1e-6)

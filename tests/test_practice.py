@@ -7,6 +7,7 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import gradcore as gc
 import gradcore._practice as practice
 from gradcore._bounded import TooComplexError
 from gradcore._parser import parse
@@ -560,3 +561,16 @@ def test_regression_derivative_name_is_not_searched_in_huge_text():
     assert _practice._derivative_name("df/dx = 2x") == (7, "x")  # after the "="
     v = check_answer(huge, 2 * x, (x, y))
     assert v.status == "unparseable" and "too long" in v.message
+
+
+def test_regression_sign_is_accepted_in_answers_and_messages_use_learner_notation():
+    # derivations show |u|' = sign(u), but the answer "y sign(xy)" was refused as
+    # unsupported; and a chain-rule hint printed ln|x| as log(Abs(x))
+    def real_check(text, answer):  # ∂/∂x as the app computes it (real variables)
+        fn = parse(text)
+        return check_answer(answer, gc.partial(fn, "x"), fn.variables, fn=fn, var=x)
+
+    assert real_check("|x y|", "y sign(x y)").correct
+    assert real_check("|x y|", "y sign(x)").status == "wrong"
+    v = real_check("ln(|x| + 1) + y", "1/(|x| + 1)")
+    assert v.diagnosis == "chain_factor" and "|x|" in v.message and "Abs" not in v.message
