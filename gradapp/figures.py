@@ -850,8 +850,9 @@ def descent_figure(
     * Frames update only the ``"now"`` trace; at most ``max_frames`` frames, evenly
       subsampled over the longest path (first and last kept).  After a path ends its
       marker stays at its last point.
-    * Play / Pause buttons and a step slider (below the plot; in the projector style
-      left of it, with the legend on its right, so equal axes get the screen's height);
+    * Play / Pause buttons and a step slider below the plot, the legend above it (in
+      the projector style the controls go left of the plot and the legend right of it,
+      so equal axes get the screen's height);
       axes fixed to the grid, so diverging paths leave the view instead of rescaling it.
     """
     style = style or Style.normal()
@@ -937,11 +938,12 @@ def descent_figure(
                        pad=dict(t=0, r=0))
         slider.update(x=0.0, len=left - 0.06, y=0.0, yanchor="bottom", pad=dict(t=0, b=0))
     else:
-        # legend on the right (no colour bar here); below the x title, Play/Pause, then
-        # the slider on a row of its own (beside the buttons it hid under them in a
-        # narrow figure: the buttons keep their size in px, the slider's x is a fraction)
-        layout["legend"] = dict(layout["legend"], orientation="v", x=1.02, xanchor="left",
-                                y=1.0, yanchor="top")
+        # the legend above the plot, wrapping (on the right, its long labels squeezed the
+        # equal-axes plot to 64 px on a phone); below the x title, Play/Pause, then the
+        # slider on a row of its own (beside the buttons it hid under them in a narrow
+        # figure: the buttons keep their size in px, the slider's x is a fraction)
+        layout["legend"] = dict(layout["legend"], orientation="h", x=0.0, xanchor="left",
+                                y=1.02, yanchor="bottom")
         button_row = 20 + 2 * style.font_size
         layout["margin"]["b"] = 40 + 6 * style.font_size + button_row
         layout["height"] = style.height + button_row  # the plot keeps its size

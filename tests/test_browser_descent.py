@@ -83,3 +83,18 @@ def test_clicking_the_map_moves_the_start(page, app_url):
     x0 = page.get_by_label("start x₀", exact=True).and_(page.get_by_role("spinbutton"))
     expect(x0).to_have_value(re.compile(r"^-\d"), timeout=15_000)  # the input follows
     no_error(page)
+
+
+def test_regression_the_map_keeps_its_size_on_a_phone(page, app_url):
+    # the legend sat right of the plot: its long labels ("Nesterov momentum (η = 0.05)")
+    # squeezed the equal-axes map to 64 px wide on a 360 px phone
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(app_url + "/descent?f=x%5E2%20%2B%203y%5E2&p=1,2&opt=gd,momentum,nesterov,adam")
+    wait_for_app(page)
+    plot = animation(page)
+    plot.scroll_into_view_if_needed()
+    box = plot.locator(".nsewdrag").first.bounding_box()
+    assert box is not None and box["width"] >= 200, box
+    slider = plot.locator(".slider-container").first.bounding_box()
+    buttons = [b.bounding_box() for b in plot.locator(".updatemenu-button").all()]
+    assert all(b["y"] + b["height"] <= slider["y"] + 1 for b in buttons)  # clear of them
