@@ -414,6 +414,10 @@ def _png(rgba: np.ndarray) -> bytes:
             + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
 
 
+#: at most this many points of level lines in an animated contour map (~160 KB of JSON)
+MAX_LEVEL_POINTS = 15_000
+
+
 def _contour_background(xs, ys, Z32, style: Style, *, n_levels: int, opacity: float,
                         robust: bool = True) -> tuple[dict, dict]:
     """A filled contour map drawn as a layout image plus one trace of level lines: the
@@ -447,6 +451,11 @@ def _contour_background(xs, ys, Z32, style: Style, *, n_levels: int, opacity: fl
     )
     levels = start + size * np.arange(1, n_bands)
     lx, ly = gfield.contour_segments(xs, ys, Z, levels)
+    while lx.size > MAX_LEVEL_POINTS and levels.size > 2:
+        # a wavy f (sin(20x)·cos(20y)) crosses every level in every cell: every other
+        # level, until the lines fit (the image still shows every band)
+        levels = levels[::2]
+        lx, ly = gfield.contour_segments(xs, ys, Z, levels)
     lines = trace("scatter", x=_f32(lx), y=_f32(ly), mode="lines", name="level curves",
                   showlegend=False, hoverinfo="skip",
                   line=dict(color="rgba(0,0,0,0.35)", width=style.contour_width))

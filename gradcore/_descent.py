@@ -407,7 +407,7 @@ def _at(names: Sequence[str], point: Sequence[float]) -> str:
             f"({', '.join(_num(float(v)) for v in point)})")
 
 
-def _not_the_goal(fn: Function, point, ascent: bool) -> str:
+def _not_the_goal(fn: Function, point, ascent: bool, step: int = 1) -> str:
     """"" at a minimum (a maximum when ascending) or where the second-derivative test is
     undecided; otherwise the rest of a sentence saying the run stopped at a saddle point
     (or at the opposite extremum): ∇f = 0 there too, so the step is 0."""
@@ -423,10 +423,11 @@ def _not_the_goal(fn: Function, point, ascent: bool) -> str:
     goal, other = ("maximum", "minimum") if ascent else ("minimum", "maximum")
     way = "increases" if ascent else "decreases"
     if kind == "saddle":
+        how = ("∇f = 0 here, so the steps are 0; start anywhere else nearby" if step == 0
+               else "the run came in along the directions that lead to it, and a start "
+                    "slightly off its path would slide away")
         return (f". But this is a saddle point, not a {goal}: the Hessian has eigenvalues "
-                f"of both signs, so f still {way} in some direction; the run came in along "
-                f"the directions that lead to it, and a start slightly off its path would "
-                f"slide away")
+                f"of both signs, so f still {way} in some direction; {how}")
     if kind == other:
         return (f". But this is a {other}, not a {goal}: ∇f = 0 here, so the steps are 0; "
                 f"start anywhere else nearby")
@@ -442,7 +443,7 @@ def _message(fn, names, method, lr, hyper, ascent, tol, steps, status, reason, s
                     f"{_at(names, point)} is a stationary point")
         else:
             text = f"Converged after {step} step{plural}: ‖∇f‖ < {_num(tol)}"
-        return text + _not_the_goal(fn, point, ascent)
+        return text + _not_the_goal(fn, point, ascent, step)
     if status == "max_steps":
         return (f"Stopped after {step} step{plural} without converging: ‖∇f‖ = "
                 f"{_num(grad_norm)} is still above {_num(tol)}. Take more steps, or change "

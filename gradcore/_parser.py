@@ -120,6 +120,7 @@ _INVERSES: dict[str, tuple[object, str]] = {
     "sin": (sp.asin, "arcsin"), "cos": (sp.acos, "arccos"), "tan": (sp.atan, "arctan"),
     "cot": (sp.acot, "arccot"), "sec": (sp.asec, "arcsec"), "csc": (sp.acsc, "arccsc"),
     "sinh": (sp.asinh, "arsinh"), "cosh": (sp.acosh, "arcosh"), "tanh": (sp.atanh, "artanh"),
+    "coth": (sp.acoth, "arcoth"), "sech": (sp.asech, "arsech"), "csch": (sp.acsch, "arcsch"),
 }
 _CONSTANTS = {"pi": sp.pi, "e": sp.E}
 _GREEK = (
@@ -137,7 +138,7 @@ _UNSUPPORTED = {
     "factorial": "factorial is not supported: it is not differentiable",
     "gamma": None,  # a Greek variable name; listed so it is never split
     "mod": "mod is not supported",
-    "sgn": "sgn(…) is not supported: use |x|/x or abs",
+    "sgn": "sgn(…) is spelled sign(…) here",
     "diff": "derivatives are computed for you: type just the function",
     "integrate": "integrals are not supported: type just the function",
 }

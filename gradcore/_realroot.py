@@ -40,6 +40,9 @@ class real_root(sp.Function):  # noqa: N801 - a sympy function, named as sympy n
     def _eval_is_extended_real(self):
         return self.args[0].is_extended_real
 
+    def _eval_is_finite(self):  # cbrt(pi) is a constant, not "undefined or infinite"
+        return self.args[0].is_finite
+
     def _eval_evalf(self, prec):
         u, n = self.args
         value = u.evalf(prec)
@@ -56,7 +59,7 @@ class real_root(sp.Function):  # noqa: N801 - a sympy function, named as sympy n
         u, n = self.args
         if n == 3:
             return f"cbrt({printer._print(u)})"
-        return f"({printer._print(u)})^(1/{n})"
+        return f"(({printer._print(u)})^(1/{n}))"  # bracketed: its own powers read back
 
     def _numpycode(self, printer):
         u, n = self.args

@@ -67,7 +67,7 @@ def optimizer_controls(fn: gc.Function, cfg: dict, start, projector: bool) -> No
 
 def bound_caption(fn: gc.Function, method: str, cfg: dict, start) -> None:
     st_ = stability(fn, method, cfg, start)
-    if st_ is not None and st_.unbounded_below:
+    if st_ is not None and st_.unbounded_below and not cfg["ascent"]:
         st.caption(f"No η converges: f is unbounded below (Hessian eigenvalue "
                    f"λ = {dv.fmt(st_.eigenvalues[0], 3)} < 0).")
         return

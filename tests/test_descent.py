@@ -688,3 +688,9 @@ def test_regression_converging_to_a_saddle_is_said(text, start, ascent, words):
         assert "But" not in path.message
     else:
         assert words in path.message, path.message
+
+
+def test_a_start_at_a_saddle_is_not_said_to_have_come_in():
+    path = descend(parse("x^2 - y^2"), (0, 0), "gd", lr=0.1)
+    assert path.steps_taken == 0 and "saddle point" in path.message
+    assert "came in" not in path.message

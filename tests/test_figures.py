@@ -498,7 +498,7 @@ def test_regression_descent_contour_map_is_an_image_and_level_lines(grid):
     assert px.shape == (len(ys), len(xs), 4)
     grey = px[-1, 0, :3]  # bottom-left: the undefined corner (rows run top down)
     assert (px[-3:, :3, :3] == grey).all() and not (px[0, -1, :3] == grey).all()
-    # bands: a higher f never gets an earlier band colour (one colour per band)
+    # bands: one colour per band between levels, so a handful of distinct colours
     assert len({tuple(c) for c in px.reshape(-1, 4)[:, :3]}) >= 5
     lines = fig.data[0]
     assert np.isnan(np.asarray(lines.x, dtype=float)).any()  # segments with gaps
@@ -555,3 +555,13 @@ def test_regression_step_slider_has_a_row_of_its_own():
     slider, buttons = fig.layout.sliders[0], fig.layout.updatemenus[0]
     assert slider.x == 0 and slider.len == 1
     assert slider.pad.t >= buttons.pad.t + 2 * G.Style.normal().font_size  # below them
+
+
+def test_regression_level_lines_of_a_wavy_function_are_capped():
+    # sin(20x)cos(20y) crosses every level in every cell: 271k line points, a 3.8 MB figure
+    xs = np.linspace(-3, 3, 100)
+    X, Y = np.meshgrid(xs, xs)
+    fig = G.descent_figure(xs, xs, np.sin(20 * X) * np.cos(20 * Y), _paths(2, 50),
+                           labels=["a", "b"])
+    assert len(fig.data[0].x) <= G.MAX_LEVEL_POINTS
+    assert len(fig.to_json()) < 600_000

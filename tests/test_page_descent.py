@@ -596,3 +596,9 @@ def test_regression_a_saddle_gets_no_stability_promise():
     assert "No η converges: f is unbounded below" in text
     assert "unbounded below along that direction" in text  # why the runs diverged
     assert not any(b.label.startswith("Set a safe rate") for b in at.button)
+
+
+def test_regression_ascent_gets_no_unbounded_below_caption():
+    # climbing -x^2 - y^2 converges; the caption said "No η converges: f is unbounded below"
+    at = open_page("-x^2 - y^2", "1,2", asc="1")
+    assert "No η converges" not in texts(at)

@@ -455,3 +455,18 @@ def test_regression_inverse_trig_written_with_minus_one_is_the_inverse():
     assert fn.expr == sp.atan(y / x)
     assert sp.simplify(sp.diff(fn.expr, x) - (-y / (x**2 + y**2))) == 0
     assert "inverse" in fn.notes[0]
+
+
+def test_regression_review_parser_findings():
+    # coth^-1 x became 1/coth x with no note; cbrt(pi) was "undefined or infinite"; the
+    # text form of x^(7/5) read back as x^(1/78125)
+    from gradcore._practice import _show
+    assert parse("coth^-1 x").expr == sp.acoth(x)
+    assert parse("csch⁻¹(x)").expr == sp.acsch(x)
+    assert parse("cbrt(pi) x").expr == gc.real_root(sp.pi, 3) * x
+    assert parse("(-pi)^(1/3) + x").variables == (x,)
+    for text in ("x^(7/5)", "x^(-2/5)", "(x + y)^(3/7)", "x^(2/3) y"):
+        fn = parse(text)
+        assert parse(_show(fn.expr).replace("·", "*")).expr == fn.expr, _show(fn.expr)
+    with pytest.raises(ParseError, match="sign"):
+        parse("sgn(x)")

@@ -596,3 +596,18 @@ def test_regression_partials_said_to_exist_are_shown():
     fn, r = report("sqrt(|x y|)", (0, 0))  # a crease along the diagonal, partials 0
     assert not r.differentiable and "exist here" in r.reason
     np.testing.assert_allclose(r.gradient, [0, 0], atol=1e-6)
+
+
+@pytest.mark.parametrize(("text", "point"), [
+    ("1000x + cbrt(x^3 + y^3)", (0, 0)),  # a cone's mismatch, small next to 1000x
+    ("cbrt(x^3 + y^3)/1000", (0, 0)),
+    ("cbrt(x y z)/1000", (0, 0, 0)),
+    ("|tan(x + pi/4) - 1|", (0,)),  # a corner on an axis, inner rounding 1e-16
+    ("|tan(x + pi/4) - 1| + y", (0, 1)),
+    ("|cos(x + pi/6) - cos(pi/6)|", (0,)),
+])
+def test_regression_review_corners_the_new_tests_missed(text, point):
+    # a review of the 0/0-limit and rounding-tolerance changes found these called
+    # differentiable: an absolute 1e-3 tolerance on the slopes' linearity, and a zero
+    # coordinate that gave the kink test a tolerance of 0
+    assert not report(text, point)[1].differentiable
