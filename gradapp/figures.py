@@ -414,21 +414,23 @@ def _png(rgba: np.ndarray) -> bytes:
             + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
 
 
-#: at most this many points of level lines in an animated contour map (~160 KB of JSON)
-MAX_LEVEL_POINTS = 15_000
+#: at most this many points (3 per segment) of level lines in an animated contour map
+#: (~130 KB of JSON)
+MAX_LEVEL_POINTS = 12_000
 
 
 def _contour_background(xs, ys, Z32, style: Style, *, n_levels: int, opacity: float,
                         robust: bool = True) -> tuple[dict, dict]:
-    """A filled contour map drawn as a layout image plus one trace of level lines: the
-    look of a ``contour`` trace, for figures that animate. (Plotly removes contour and
-    heatmap traces from the plot on the first animation frame drawn without a full
-    redraw: plotly.js #4491; a layout image and a scatter trace stay.)
+    """A filled contour map drawn as a layout image plus a layout shape of level lines:
+    the look of a ``contour`` trace, for figures that animate. (Plotly removes contour
+    and heatmap traces from the plot on the first animation frame drawn without a full
+    redraw, plotly.js #4491; layout images and shapes stay.)
 
     Returns ``(image, lines)``: the image (one pixel per grid point, coloured by the band
     between levels its value falls in, as a contour trace fills; grey where f is
     undefined) for ``layout.images``, and the level curves from
-    :func:`gradcore.field.contour_segments` as a scatter trace."""
+    :func:`gradcore.field.contour_segments` as a path shape for ``layout.shapes``, drawn
+    between the grid and the traces."""
     xs, ys = _f64(xs), _f64(ys)
     Z = np.asarray(Z32, dtype=np.float64)
     start, end, size = gfield.contour_levels(Z, n_levels, robust=robust)
@@ -451,15 +453,30 @@ def _contour_background(xs, ys, Z32, style: Style, *, n_levels: int, opacity: fl
     )
     levels = start + size * np.arange(1, n_bands)
     lx, ly = gfield.contour_segments(xs, ys, Z, levels)
-    while lx.size > MAX_LEVEL_POINTS and levels.size > 2:
+    while lx.size > MAX_LEVEL_POINTS and levels.size > 1:
         # a wavy f (sin(20x)·cos(20y)) crosses every level in every cell: every other
         # level, until the lines fit (the image still shows every band)
         levels = levels[::2]
         lx, ly = gfield.contour_segments(xs, ys, Z, levels)
-    lines = trace("scatter", x=_f32(lx), y=_f32(ly), mode="lines", name="level curves",
-                  showlegend=False, hoverinfo="skip",
-                  line=dict(color="rgba(0,0,0,0.35)", width=style.contour_width))
+    if lx.size > MAX_LEVEL_POINTS:  # one level still crosses most cells: bands only
+        lx = ly = np.empty(0)
+    lines = dict(type="path", path=_svg_segments(lx, ly, xs, ys), xref="x", yref="y",
+                 layer="between", line=dict(color="rgba(0,0,0,0.35)",
+                                            width=style.contour_width))
     return image, lines
+
+
+def _svg_segments(lx, ly, xs, ys) -> str:
+    """NaN-separated segments (3 entries each) as an SVG path in data coordinates, with
+    enough digits to resolve a ten-thousandth of the window wherever it lies."""
+    if lx.size == 0:
+        return ""
+    span = max(float(np.ptp(xs)), float(np.ptp(ys)), 1e-300)
+    far = max(float(np.max(np.abs(xs))), float(np.max(np.abs(ys))), span)
+    digits = int(np.clip(np.ceil(np.log10(far / span)) + 5, 5, 15))
+    ends = np.stack([lx[0::3], ly[0::3], lx[1::3], ly[1::3]], axis=1)
+    return "".join(f"M{a:.{digits}g},{b:.{digits}g}L{c:.{digits}g},{d:.{digits}g}"
+                   for a, b, c, d in ends.tolist())
 
 
 def _xy_layout(style: Style, xs, ys, x_title: str, y_title: str) -> dict:
@@ -851,14 +868,14 @@ def descent_figure(
     """Optimizer paths over a contour map, with an animated "current iterate" marker.
 
     * ``paths``: list of ``(k_i, 2)`` arrays (row k is θ_k); lengths may differ.
-    * The contour map is a layout image (filled bands; grey where f is undefined) and
-      trace ``[0]``, the level curves, unlabelled (see :func:`_contour_background`:
-      Plotly drops contour traces when it animates). Then one full path (line + small
+    * The contour map is a layout image (filled bands; grey where f is undefined) and a
+      layout shape of unlabelled level curves (see :func:`_contour_background`: Plotly
+      drops contour traces when it animates). The traces: one full path (line + small
       markers) per path, then one trace ``"now"`` holding every path's current iterate
       (point i is path i), then ``extra_traces`` (e.g. a click layer).
-    * Frames update only the ``"now"`` trace; at most ``max_frames`` frames, evenly
-      subsampled over the longest path (first and last kept).  After a path ends its
-      marker stays at its last point.
+    * Frames change only the ``"now"`` trace (the others appear in them as ``{}``); at
+      most ``max_frames`` frames, evenly subsampled over the longest path (first and
+      last kept).  After a path ends its marker stays at its last point.
     * Play / Pause buttons and a step slider below the plot, the legend above it (in
       the projector style the controls go left of the plot and the legend right of it,
       so equal axes get the screen's height);
@@ -872,7 +889,7 @@ def descent_figure(
     Z32 = _f32(Z)
     background, level_lines = _contour_background(xs, ys, Z32, style, n_levels=n_levels,
                                                   opacity=style.fill_opacity * 0.65)
-    traces: list = [level_lines]
+    traces: list = []
     n_paths = len(paths)
     for i, (p, lab) in enumerate(zip(paths, labels, strict=True)):
         c = _path_color(i, colors, style)
@@ -908,8 +925,14 @@ def descent_figure(
     for i, p in enumerate(paths):
         if p.shape[0]:
             at[:, i] = p[np.minimum(ks, p.shape[0] - 1)]
-    frames = [{"data": [{"type": "scatter", "x": xy[:, 0].tolist(), "y": xy[:, 1].tolist()}],
-               "traces": [marker_idx], "name": str(int(k))} for k, xy in zip(ks, at, strict=True)]
+    # Each frame lists every trace (unchanged ones as {}): Plotly recomputes every trace's
+    # data on a frame but redraws only the listed ones, and a click on the plot after
+    # Play then failed on the others' missing drawing (no selection, no new start)
+    n_traces = len(traces)
+    frames = [{"data": [{"type": "scatter", "x": xy[:, 0].tolist(), "y": xy[:, 1].tolist()}
+                        if i == marker_idx else {} for i in range(n_traces)],
+               "traces": list(range(n_traces)), "name": str(int(k))}
+              for k, xy in zip(ks, at, strict=True)]
 
     layout = _base_layout(style, title)
     slider_pad = 30 + 2 * style.font_size
@@ -965,6 +988,7 @@ def descent_figure(
     layout.update(
         **xy,
         images=[background],
+        shapes=[level_lines],
         hovermode="closest",
         dragmode="pan",
         updatemenus=[buttons],

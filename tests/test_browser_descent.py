@@ -98,3 +98,24 @@ def test_regression_the_map_keeps_its_size_on_a_phone(page, app_url):
     slider = plot.locator(".slider-container").first.bounding_box()
     buttons = [b.bounding_box() for b in plot.locator(".updatemenu-button").all()]
     assert all(b["y"] + b["height"] <= slider["y"] + 1 for b in buttons)  # clear of them
+
+
+def test_regression_clicking_the_map_after_play_moves_the_start(page, app_url):
+    # after Play a click on the map did nothing: Plotly recomputed every trace on each
+    # frame but redrew only the moving one, and its click-to-select failed on the others
+    page.goto(app_url + URL)
+    wait_for_app(page)
+    plot = animation(page)
+    plot.scroll_into_view_if_needed()
+    plot.locator(".updatemenu-button", has_text="Play").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot text.slider-label')].some("
+        "t => /step k = [1-9]/.test(t.textContent))", timeout=30_000)
+    plot.locator(".updatemenu-button", has_text="Pause").click()
+    box = plot.locator(".nsewdrag").first.bounding_box()
+    x, y = box["x"] + 0.25 * box["width"], box["y"] + 0.75 * box["height"]
+    page.mouse.move(x, y)
+    expect(plot.locator(".hovertext", has_text="click to start here")).to_have_count(1)
+    page.mouse.click(x, y)
+    expect(page).to_have_url(re.compile(r"p=-[\d.]+(%2C|,)-[\d.]+"), timeout=15_000)
+    no_error(page)

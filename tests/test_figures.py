@@ -249,29 +249,32 @@ def test_descent_figure_structure(grid):
     paths = _paths()
     labels = ["GD", "Momentum", "RMSProp", "Adam"]
     fig = G.descent_figure(xs, ys, Z, paths, labels=labels, style=G.Style.normal())
-    assert fig.data[0].name == "level curves" and fig.data[0].mode == "lines"
-    assert len(fig.layout.images) == 1  # the filled bands, as an image (they survive Play)
+    assert fig.layout.shapes[0].type == "path"  # the level curves (they survive Play)
+    assert len(fig.layout.images) == 1  # the filled bands, as an image
     n = len(paths)
     full = [t for t in fig.data if t.name in labels]
     assert [t.mode for t in full] == ["lines+markers"] * n
     now = fig.data[-1]
     assert now.name == "now" and now.mode == "markers" and len(now.x) == n
     assert list(now.marker.color) == [t.line.color for t in full]  # point i is path i
-    # frames only move the "now" markers, never the contour or full paths
+    # frames only move the "now" markers; they list every trace, the others unchanged
     assert 1 < len(fig.frames) <= 200
+    k_now = len(fig.data) - 1
     for fr in fig.frames:
-        assert list(fr.traces) == [len(fig.data) - 1]
-        assert len(fr.data) == 1 and fr.data[0].type == "scatter" and len(fr.data[0].x) == n
+        assert list(fr.traces) == list(range(len(fig.data)))
+        assert fr.data[k_now].type == "scatter" and len(fr.data[k_now].x) == n
+        assert all(t.x is None for i, t in enumerate(fr.data) if i != k_now)
     # markers start at θ_0 and a finished path's marker stays at its last point
     for i, p in enumerate(paths):
         assert (now.x[i], now.y[i]) == pytest.approx(tuple(p[0]))
-    last = fig.frames[-1].data[0]
+    last = fig.frames[-1].data[k_now]
     for i, p in enumerate(paths):
         assert (last.x[i], last.y[i]) == pytest.approx(tuple(p[-1]))
     mid = fig.frames[len(fig.frames) // 2]
     k = int(mid.name)
     for i, p in enumerate(paths):
-        assert (mid.data[0].x[i], mid.data[0].y[i]) == pytest.approx(tuple(p[min(k, len(p) - 1)]))
+        assert (mid.data[k_now].x[i], mid.data[k_now].y[i]) == pytest.approx(
+            tuple(p[min(k, len(p) - 1)]))
     # Play / Pause and a slider with one step per frame
     labels_ = [b.label for b in fig.layout.updatemenus[0].buttons]
     assert any("Play" in s for s in labels_) and any("Pause" in s for s in labels_)
@@ -289,7 +292,7 @@ def test_descent_frames_subsampled():
     assert len(fig.frames) == 50
     names = [fr.name for fr in fig.frames]
     assert names[0] == "0" and names[-1] == "999"
-    assert fig.frames[-1].data[0].x[1] == pytest.approx(long[9, 0])
+    assert fig.frames[-1].data[len(fig.data) - 1].x[1] == pytest.approx(long[9, 0])
 
 
 def test_descent_json_size_4x200_on_100x100(grid):
@@ -315,8 +318,7 @@ def test_arrays_are_base64_packed(grid, field_arrows):
     assert _is_packed(arrows["x"]) and arrows["x"]["dtype"] == "f4"
     fig = G.descent_figure(xs, ys, Z, _paths(2, 50), labels=["a", "b"])
     d = json.loads(fig.to_json())
-    assert _is_packed(d["data"][0]["x"]) and d["data"][0]["x"]["dtype"] == "f4"  # levels
-    assert all(_is_packed(t["x"]) for t in d["data"][1:] if t["name"] != "now")  # 1 point each
+    assert all(_is_packed(t["x"]) for t in d["data"] if t["name"] != "now")  # 1 point each
 
 
 def test_default_contour_json_size(grid, field_arrows):
@@ -500,8 +502,8 @@ def test_regression_descent_contour_map_is_an_image_and_level_lines(grid):
     assert (px[-3:, :3, :3] == grey).all() and not (px[0, -1, :3] == grey).all()
     # bands: one colour per band between levels, so a handful of distinct colours
     assert len({tuple(c) for c in px.reshape(-1, 4)[:, :3]}) >= 5
-    lines = fig.data[0]
-    assert np.isnan(np.asarray(lines.x, dtype=float)).any()  # segments with gaps
+    lines = fig.layout.shapes[0]
+    assert lines.xref == "x" and lines.path.startswith("M") and lines.path.count("M") > 20
 
 
 def test_regression_paths_on_the_same_route_stay_visible():
@@ -563,5 +565,5 @@ def test_regression_level_lines_of_a_wavy_function_are_capped():
     X, Y = np.meshgrid(xs, xs)
     fig = G.descent_figure(xs, xs, np.sin(20 * X) * np.cos(20 * Y), _paths(2, 50),
                            labels=["a", "b"])
-    assert len(fig.data[0].x) <= G.MAX_LEVEL_POINTS
+    assert fig.layout.shapes[0].path.count("M") * 3 <= G.MAX_LEVEL_POINTS
     assert len(fig.to_json()) < 600_000

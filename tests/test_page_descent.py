@@ -139,7 +139,7 @@ def test_frames_are_subsampled_for_long_runs():
     fig = animation(at)
     assert len(fig["frames"]) == dv.MAX_FRAMES
     assert fig["frames"][-1]["name"] == "1000"
-    assert fig["layout"]["images"] and fig["data"][0]["name"] == "level curves"
+    assert fig["layout"]["images"] and fig["layout"]["shapes"][0]["type"] == "path"
 
 
 def test_first_steps_table_for_the_seed_example():
