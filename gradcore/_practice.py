@@ -758,9 +758,12 @@ def _diagnose(cmp: _Comparison, answer: sp.Expr, expected: sp.Expr, fn: Function
                 f"differentiate them with respect to {var.name} (the other terms are "
                 "constants, with derivative 0)."
             )
-    # one term of the expected sum missing
-    terms = sp.Add.make_args(expected)
-    if 2 <= len(terms) <= 12:
+    # one term of the expected sum missing, or one term of a product rule ((x - 2y)(x + y):
+    # the sum above has combined them into 2x - y, so look at the products of f itself)
+    terms = list(sp.Add.make_args(expected))
+    if fn is not None and var is not None:
+        terms += _product_rule_terms(fn.expr, var)
+    if 2 <= len(terms) <= 24:
         for t in terms:
             t_vals = cmp.values(t)
             if t_vals is not None and _matches(a + t_vals, e, mask):
@@ -770,6 +773,21 @@ def _diagnose(cmp: _Comparison, answer: sp.Expr, expected: sp.Expr, fn: Function
                     "the sum rule one per term of f.)"
                 )
     return None, ""
+
+
+def _product_rule_terms(expr: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
+    """The terms u'·(the other factors) the product rule makes for each product of f (its
+    additive terms with two or more factors that contain ``var``; at most 12 terms)."""
+    out: list[sp.Expr] = []
+    for term in sp.Add.make_args(expr):
+        factors = [f for f in sp.Mul.make_args(term) if f.has(var)]
+        if len(factors) < 2 or len(factors) > 6:
+            continue
+        for f in factors:
+            out.append(_diff(f, var) * term / f)
+            if len(out) >= 12:
+                return out
+    return out
 
 
 # A derivative's name written before the answer, as on paper: "∂f/∂x = 2x", "df/dx = 2x",

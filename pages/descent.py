@@ -96,11 +96,12 @@ def summary(runs, paths, projector: bool) -> None:
             "f(end)": dv.fmt(p.final_value), "‖∇f(end)‖": dv.fmt(p.grad_norms[-1]),
         })
     ui.table(rows)
-    if projector:
-        return
     for run, p in zip(runs, paths, strict=True):
-        if p.status != "diverged":  # diverged runs are explained below
-            st.caption(f"{LABELS[run.method]} (η = {dv.fmt_lr(run.lr)}): {dv.md(p.message)}")
+        if p.status == "diverged":  # diverged runs are explained below
+            continue
+        if projector and ". But this is" not in p.message:  # projected: only a warning
+            continue  # (converged at a saddle) is worth the screen
+        st.caption(f"{LABELS[run.method]} (η = {dv.fmt_lr(run.lr)}): {dv.md(p.message)}")
 
 
 def divergence(fn: gc.Function, analysis: gc.Analysis, cfg: dict, runs, paths, start,
@@ -138,7 +139,7 @@ def divergence(fn: gc.Function, analysis: gc.Analysis, cfg: dict, runs, paths, s
                               args=(run.method, smaller))
             continue
         eig = ", ".join(dv.fmt(v, 4) for v in s.eigenvalues)
-        where = ("f is quadratic, so its Hessian H is the same everywhere" if s.quadratic
+        where = ("f is quadratic, so its Hessian H is the same everywhere; it" if s.quadratic
                  else f"f is not quadratic: near {dv.fmt_vec(s.point)} its Hessian")
         growth = s.growth(run.lr)
         lines = [f"{where} has eigenvalues λ = {eig}. {LABELS[run.method]} is stable only "

@@ -602,3 +602,12 @@ def test_regression_ascent_gets_no_unbounded_below_caption():
     # climbing -x^2 - y^2 converges; the caption said "No η converges: f is unbounded below"
     at = open_page("-x^2 - y^2", "1,2", asc="1")
     assert "No η converges" not in texts(at)
+
+
+def test_regression_projector_keeps_the_saddle_warning_and_grammar():
+    # projected, the per-run notes were all dropped, so a run that stopped at the saddle
+    # of x^2 - y^2 read as plain success
+    at = open_page("x^2 - y^2", "1,0", proj="1", opt="gd")
+    assert "saddle point, not a minimum" in texts(at)
+    at = open_page(BOWL, "1,2", opt="gd", lr="1.2")  # diverges: the Hessian sentence
+    assert "everywhere; it has eigenvalues" in texts(at)

@@ -109,6 +109,11 @@ NEAR_MISSES = [
     ("e^(xy)", "y", "e^(xy)", "chain_factor"),
     ("ln(x^2 + y^2)", "x", "1/(x^2 + y^2)", "chain_factor"),
     ("x e^(xy)", "x", "xy e^(xy)", "missing_term"),
+    # regression: a dropped product-rule term of (x - 2y)(x + y) got a generic "Not quite"
+    # (the expected sum 2x - y had combined both terms)
+    ("(x - 2y)(x + y)", "x", "x + y", "missing_term"),
+    ("(x - 2y)(x + y)", "y", "-2(x + y)", "missing_term"),
+    ("x sin(x)", "x", "sin(x)", "missing_term"),
     ("x^2 + xy", "x", "2x", "missing_term"),
     ("x^2 + y^2", "x", "0", "zero"),
     ("y sin(x)", "x", "y sin(x)", "function_itself"),
