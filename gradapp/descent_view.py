@@ -479,8 +479,9 @@ def grid(text: str, window: tuple[tuple[float, float], ...], resolution: int) ->
 def _click_layer(xs, ys) -> dict:
     """A transparent marker layer over the plot: clicking anywhere selects a point of it
     (Plotly reports no selection on contour traces)."""
-    X, Y = np.meshgrid(np.linspace(xs[0], xs[-1], CLICK_RES),
-                       np.linspace(ys[0], ys[-1], CLICK_RES))
+    # at round numbers (0, 0.2, …, 1, 2): a click can start exactly at (0, 0) or (1, 2)
+    X, Y = np.meshgrid(fc.nice_points(xs[0], xs[-1], CLICK_RES),
+                       fc.nice_points(ys[0], ys[-1], CLICK_RES))
     return G.trace(
         "scatter", x=X.ravel().astype(np.float32), y=Y.ravel().astype(np.float32), mode="markers",
         name=G.CLICK_LAYER_NAME, showlegend=False,

@@ -552,12 +552,29 @@ def _arrow_traces(arr: Arrows | Sequence[ArrowBin], style: Style, xs, ys) -> lis
     return traces
 
 
+def _bilinear(xs, ys, Z, px, py) -> np.ndarray:
+    """Z (rows over ys, columns over xs, increasing) at the points (px, py), interpolated
+    in the grid cell around each; NaN where a corner of that cell is NaN."""
+    ix = np.clip(np.searchsorted(xs, px) - 1, 0, xs.size - 2)
+    iy = np.clip(np.searchsorted(ys, py) - 1, 0, ys.size - 2)
+    tx = np.clip((px - xs[ix]) / (xs[ix + 1] - xs[ix]), 0.0, 1.0)
+    ty = np.clip((py - ys[iy]) / (ys[iy + 1] - ys[iy]), 0.0, 1.0)
+    Z = np.asarray(Z, dtype=np.float64)
+    return ((1 - ty) * ((1 - tx) * Z[iy, ix] + tx * Z[iy, ix + 1])
+            + ty * ((1 - tx) * Z[iy + 1, ix] + tx * Z[iy + 1, ix + 1]))
+
+
 def _click_layer(xs, ys, Z32, max_per_axis: int) -> dict:
+    # points at round numbers (0, 0.2, …, 1, 2): a click can land exactly on (0, 0)
     xs, ys = _f64(xs), _f64(ys)
-    sx = max(1, int(np.ceil(xs.size / max_per_axis)))
-    sy = max(1, int(np.ceil(ys.size / max_per_axis)))
-    X, Y = np.meshgrid(xs[::sx], ys[::sy])
-    F = Z32[::sy, ::sx]
+    if xs.size < 2 or ys.size < 2:
+        X, Y = np.meshgrid(xs, ys)
+        F = np.asarray(Z32, np.float64).reshape(X.shape)
+    else:
+        X, Y = np.meshgrid(gfield.nice_points(xs[0], xs[-1], max_per_axis),
+                           gfield.nice_points(ys[0], ys[-1], max_per_axis))
+        with np.errstate(invalid="ignore"):
+            F = _bilinear(xs, ys, Z32, X, Y)
     keep = np.isfinite(F).ravel()
     return trace(
         "scatter", x=_f32(X.ravel()[keep]),

@@ -47,6 +47,7 @@ __all__ = [
     "default_window",
     "is_flat",
     "level_curve_tangent",
+    "nice_points",
     "level_range",
     "level_surface_tangents",
     "nice_step",
@@ -165,6 +166,19 @@ def nice_step(span: float, divisions: int = 100) -> float:
     frac = raw / 10.0**exp
     nice = 1.0 if frac < 1.5 else 2.0 if frac < 3.5 else 5.0 if frac < 7.5 else 10.0
     return nice * 10.0**exp
+
+
+def nice_points(lo: float, hi: float, n: int = 40) -> np.ndarray:
+    """About ``n`` evenly spaced points in [lo, hi] at multiples of a :func:`nice_step`,
+    so round numbers (0, 1, 2.5) are among them: a click layer on these lets a learner
+    click exactly on the origin or on (1, 2). ``[lo, hi]`` for an empty or non-finite
+    range."""
+    lo, hi = float(lo), float(hi)
+    if not (math.isfinite(lo) and math.isfinite(hi) and hi > lo):
+        return np.array([lo, hi], dtype=np.float64)
+    step = nice_step(hi - lo, max(int(n) - 1, 1))
+    k = np.arange(math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9) + 1)
+    return k * step if k.size >= 2 else np.array([lo, hi], dtype=np.float64)
 
 
 def snap(value: float, span: float, divisions: int = 1000) -> float:

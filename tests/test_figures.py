@@ -102,13 +102,17 @@ def test_contour_has_click_layer(grid):
     assert layer.type == "scatter" and layer.mode == "markers"
     assert layer.marker.opacity == 0
     assert layer.hoverinfo != "skip"  # hover/click events must fire on it
-    # covers the finite part of the grid, nothing in the undefined region
-    n_finite = int(np.isfinite(Z).sum())
-    assert len(layer.x) == n_finite
-    assert np.nanmin(layer.x) == pytest.approx(float(xs[np.isfinite(Z).any(axis=0)][0]),
-                                               abs=1e-6)
-    assert np.nanmax(layer.x) == pytest.approx(2.0, abs=1e-6)
-    assert np.nanmin(layer.y) == pytest.approx(-1.5, abs=1e-6)
+    # round-number points over the finite part of the grid, none in the undefined region
+    px, py = np.asarray(layer.x, dtype=float), np.asarray(layer.y, dtype=float)
+    step = np.diff(np.unique(px)).min()
+    assert np.allclose(px / step, np.round(px / step), atol=1e-3)  # multiples of the step
+    assert np.nanmax(px) == pytest.approx(2.0, abs=1e-6)
+    assert np.nanmin(py) == pytest.approx(-1.5, abs=1e-6)
+    f_at = np.asarray(layer.customdata, dtype=float)
+    assert np.isfinite(f_at).all()
+    Zf = np.asarray(Z, dtype=float)
+    nearest = Zf[np.abs(ys[:, None] - py).argmin(axis=0), np.abs(xs[:, None] - px).argmin(axis=0)]
+    assert np.isfinite(nearest).all()  # not over the undefined region
     assert fig.layout.clickmode == "event+select"
     assert fig.layout.dragmode in ("pan", "zoom")
     # the other traces do not steal hover/clicks
@@ -122,9 +126,30 @@ def test_contour_click_layer_is_subsampled_for_big_grids():
     Z = np.add.outer(xs, xs)
     fig = G.contour_figure(xs, xs, Z, click_resolution=100)
     layer = next(t for t in fig.data if t.name == G.CLICK_LAYER_NAME)
-    assert len(layer.x) == 100 * 100
+    assert 60 ** 2 <= len(layer.x) <= 150 ** 2
     default = G.contour_figure(xs, xs, Z)  # each point is an SVG node the browser draws
-    assert len(next(t for t in default.data if t.name == G.CLICK_LAYER_NAME).x) == 40 * 40
+    assert len(next(t for t in default.data if t.name == G.CLICK_LAYER_NAME).x) <= 60 * 60
+
+
+def _points(x, y, digits: int = 6) -> list[tuple[float, float]]:
+    xr = np.round(np.asarray(x, dtype=float), digits)
+    yr = np.round(np.asarray(y, dtype=float), digits)
+    return list(zip(xr.tolist(), yr.tolist(), strict=True))
+
+
+def test_regression_click_points_include_round_numbers():
+    # a click on the origin of x^2 + y^2 gave a = (0.06, 0.06): the clickable points sat
+    # on the 40×40 grid, which skips round numbers, so ∇f = 0 could not be clicked
+    from gradapp import descent_view
+    xs = np.linspace(-3, 3, 101)
+    Z = np.add.outer(xs**2, xs**2)
+    layer = next(t for t in G.contour_figure(xs, xs, Z).data if t.name == G.CLICK_LAYER_NAME)
+    pts = _points(layer.x, layer.y)
+    assert (0.0, 0.0) in pts and (1.0, 2.0) in pts
+    f = dict(zip(pts, layer.customdata, strict=True))
+    assert f[(1.0, 2.0)] == pytest.approx(5.0, abs=1e-2)  # interpolated f for the hover
+    click = descent_view._click_layer(xs, xs)
+    assert {(0.0, 0.0), (1.0, 2.0)} <= set(_points(click["x"], click["y"]))
 
 
 def test_contour_nan_region_stays_nan(grid):
