@@ -894,8 +894,8 @@ def descent_figure(
       most ``max_frames`` frames, evenly subsampled over the longest path (first and
       last kept).  After a path ends its marker stays at its last point.
     * Play / Pause buttons and a step slider below the plot, the legend above it (in
-      the projector style the controls go left of the plot and the legend right of it,
-      so equal axes get the screen's height);
+      the projector style all three in a column right of the plot, so equal axes get the
+      screen's height);
       axes fixed to the grid, so diverging paths leave the view instead of rescaling it.
     """
     style = style or Style.normal()
@@ -975,17 +975,20 @@ def descent_figure(
     xy = _xy_layout(style, xs, ys, x_title, y_title)
     if style.is_projector:
         # a projector is short and wide and the plot keeps equal axes, so its height is
-        # what limits it: Play/Pause and the slider go to its left, the legend to its right
-        left, right = 0.22, 0.76
-        xy["xaxis"]["domain"] = [left, right - 0.02]
+        # what limits it: the legend, Play/Pause and the slider go in a column to its
+        # right (to its left, they covered the y ticks when the sidebar was open)
+        right = 0.76
+        xy["xaxis"]["domain"] = [0.0, right - 0.03]
         layout["legend"] = dict(layout["legend"], orientation="v", x=right, xanchor="left",
                                 y=1.0, yanchor="top")
         # under the update rule at 1280×720 the figure has ~465 px of the first screen
         layout["height"] = style.height - 28
         layout["margin"].update(b=16 + 3 * style.font_size, t=layout["margin"]["t"] - 18)
-        buttons.update(direction="down", x=0.0, xanchor="left", y=1.0, yanchor="top",
-                       pad=dict(t=0, r=0))
-        slider.update(x=0.0, len=left - 0.06, y=0.0, yanchor="bottom", pad=dict(t=0, b=0))
+        plot_h = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+        legend_h = len(paths) * 1.9 * style.font_size + 16
+        buttons.update(direction="down", x=right, xanchor="left",
+                       y=max(0.0, 1.0 - legend_h / plot_h), yanchor="top", pad=dict(t=0, r=0))
+        slider.update(x=right, len=1.0 - right, y=0.0, yanchor="bottom", pad=dict(t=0, b=0))
     else:
         # the legend above the plot, wrapping (on the right, its long labels squeezed the
         # equal-axes plot to 64 px on a phone); below the x title, Play/Pause, then the

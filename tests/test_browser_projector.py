@@ -144,7 +144,7 @@ _DESCENT_PARTS = """() => {
       const r = e.getBoundingClientRect();
       return {l: r.left, r: r.right, t: r.top, b: r.bottom}; });
   return {plot: box('.nsewdrag')[0], legend: box('.legend'), buttons: box('.updatemenu-button'),
-          slider: box('.slider-container')};
+          slider: box('.slider-container'), ticks: box('.ytick text')};
 }"""
 
 
@@ -162,9 +162,17 @@ def test_regression_projected_descent_plot_uses_the_screen(page, app_url):
     def overlap(a, b):
         return a["l"] < b["r"] and b["l"] < a["r"] and a["t"] < b["b"] and b["t"] < a["b"]
 
-    others = parts["legend"] + parts["buttons"] + parts["slider"]
-    assert len(parts["buttons"]) == 2 and parts["legend"] and parts["slider"], parts
-    for i, a in enumerate(others):  # beside the plot, and clear of each other
-        assert not overlap(a, plot), (a, plot)
-        for b in others[i + 1:]:
-            assert not overlap(a, b), (a, b)
+    def check(parts):
+        others = parts["legend"] + parts["buttons"] + parts["slider"]
+        assert len(parts["buttons"]) == 2 and parts["legend"] and parts["slider"], parts
+        for i, a in enumerate(others):  # beside the plot, and clear of each other
+            assert not overlap(a, parts["plot"]), (a, parts["plot"])
+            for b in others[i + 1:] + parts["ticks"]:
+                assert not overlap(a, b), (a, b)
+
+    check(parts)
+    # with the sidebar open (how a teacher changes pages in projector mode) the controls
+    # sat left of the plot, over its y tick labels
+    page.locator("[data-testid='stExpandSidebarButton']").first.click()
+    page.wait_for_timeout(1500)
+    check(page.evaluate(_DESCENT_PARTS))
