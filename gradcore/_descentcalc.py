@@ -398,13 +398,17 @@ def _nice_step(span: float, divisions: int) -> float:
 
 
 def view_window(window: Sequence[tuple[float, float]], paths: Iterable[np.ndarray],
-                reach: float = 3.0, divisions: int = 10) -> tuple[tuple[float, float], ...]:
+                reach: float = 3.0, divisions: int = 10, max_aspect: float = 2.0
+                ) -> tuple[tuple[float, float], ...]:
     """``window`` grown, range by range, to show where the ``paths`` went (rows are points,
     the first ``len(window)`` columns are the plotted coordinates): points within ``reach``
     window-widths of its centre count, farther ones (a diverging run's tail) do not. A
     grown range gets a 5 % margin and ends rounded outward to a round step (1, 2 or 5
     times a power of ten, about a tenth of its width), so small changes of the paths keep
-    the same window. A window the paths stay inside is returned unchanged."""
+    the same window. A window the paths stay inside is returned unchanged. When growing
+    made the first two ranges more than ``max_aspect`` times as long as one another (runs
+    diverging along one axis of a saddle), the shorter one is widened about its centre, so
+    a plot with equal axes is not a thin strip."""
     win = [(float(lo), float(hi)) for lo, hi in window]
     pts = [np.asarray(p, dtype=float) for p in paths]
     pts = [p.reshape(len(p), -1)[:, :len(win)] for p in pts if np.size(p)]
@@ -426,6 +430,16 @@ def view_window(window: Sequence[tuple[float, float]], paths: Iterable[np.ndarra
             if new_hi > hi:
                 new_hi = math.ceil((new_hi + pad) / step) * step
         out.append((float(new_lo), float(new_hi)))
+    if len(out) >= 2 and tuple(out[:2]) != tuple(win[:2]):
+        widths = [hi - lo for lo, hi in out[:2]]
+        narrow = int(np.argmin(widths))
+        if min(widths) > 0 and max(widths) > max_aspect * min(widths):
+            lo, hi = out[narrow]
+            half = max(widths) / max_aspect / 2
+            step = _nice_step(2 * half, divisions)
+            c = (lo + hi) / 2
+            out[narrow] = (float(math.floor((c - half) / step) * step),
+                           float(math.ceil((c + half) / step) * step))
     return tuple(out)
 
 

@@ -275,3 +275,13 @@ def test_gd_diverges_exactly_past_the_bound_property(text, fraction):
         assert p.status == "converged"
     elif fraction > 1.02:
         assert p.status == "diverged"
+
+
+def test_regression_a_window_grown_along_one_axis_is_not_a_strip():
+    # runs diverging down a saddle's y axis grew y to [-3, 18] but left x at [-3, 3]: with
+    # equal axes the map was a 100 px strip on a projector
+    w = ((-3.0, 3.0), (-3.0, 3.0))
+    (xlo, xhi), (ylo, yhi) = view_window(w, [np.array([[1.0, 0.5], [0.0, 17.0]])])
+    assert yhi >= 17
+    assert (yhi - ylo) <= 2 * (xhi - xlo) + 1e-9
+    assert xlo <= -3 and xhi >= 3 and (xlo + xhi) == pytest.approx(0.0)
