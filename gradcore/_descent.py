@@ -1031,6 +1031,11 @@ def descend(
     message = _message(fn, fn.names, spec.method, spec.lr, spec.hyper, spec.ascent, spec.tol,
                        spec.steps, status, reason, k, points[-1], float(values[-1]),
                        float(norms[-1]))
+    if status == "max_steps" and len(points) >= 5 and np.allclose(points[-1], points[-3]) \
+            and np.allclose(points[-2], points[-4]) and not np.allclose(points[-1], points[-2]):
+        message += (" It is bouncing between two points: each step overshoots by as much as "
+                    "the last one corrected, which happens at the stability limit (η = 2/λ "
+                    "for plain gradient descent on a quadratic). Make η a little smaller.")
     return Path(points, values, grads, norms, spec.method, spec.lr, spec.hyper, status, k,
                 message, reason, spec.ascent, spec.tol, spec.steps, fn.names)
 

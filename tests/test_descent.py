@@ -694,3 +694,10 @@ def test_a_start_at_a_saddle_is_not_said_to_have_come_in():
     path = descend(parse("x^2 - y^2"), (0, 0), "gd", lr=0.1)
     assert path.steps_taken == 0 and "saddle point" in path.message
     assert "came in" not in path.message
+
+
+def test_regression_bouncing_at_the_stability_limit_is_said():
+    # η = 1 on x^2 + y^2 bounces between (2, 1) and (-2, -1) forever: only "still going"
+    path = descend(parse("x^2 + y^2"), (2, 1), "gd", lr=1.0, steps=20)
+    assert path.status == "max_steps" and "bouncing between two points" in path.message
+    assert "bouncing" not in descend(parse("x^2 + y^2"), (2, 1), "gd", lr=1e-3, steps=20).message
