@@ -371,6 +371,8 @@ class ManyPaths:
 
     def message(self, i: int) -> str:
         """The sentence :func:`descend` would give for run ``i``."""
+        if str(self.status[i]) == "max_steps":  # it reads the last steps (a bounce)
+            return self.path(i).message
         reason = str(self.reason[i]) or None
         return _message(self.fn, self.names, self.method, self.lr, self.hyper, self.ascent,
                         self.tol, self.steps, str(self.status[i]), reason,
