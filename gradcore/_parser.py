@@ -585,7 +585,16 @@ class _Parser:
         elif self.starts_operand():
             # sin x, sin 2x, sin xy: the argument is the following product of atoms,
             # up to the next function name, operator or bracket
+            start = self.i
             args = [self.bare_argument()]
+            arg_tok = self.toks[start]
+            if (self.i - start == 1 and arg_tok.kind == "name"
+                    and arg_tok.pos == name_tok.pos + len(name)
+                    and self.tok.kind == "op" and self.tok.text == "("):
+                # sinn(y), cosx(y): a typo of sin(y)? read as sin(n)·(y), and said so
+                self.note(f"{name}{arg_tok.text}(…) is read as {name}({arg_tok.text})·(…), "
+                          f"with {arg_tok.text} a variable: for {name}(…) remove the "
+                          f"{arg_tok.text}")
         else:
             raise self.error(f"{name} needs an argument, as in {name}(x)", name_tok)
         self.depth -= 1

@@ -435,6 +435,11 @@ READINGS = [  # text, expression, words of the note (None: no note)
     ("e^(xy)", sp.exp(x * y), None),
     ("e^x sin(y)", sp.exp(x) * sp.sin(y), None),
     ("f(x, y) = 1/xy", y / x, "1/(xy)"),
+    # a function name run into a letter before "(": a typo, most likely
+    ("x^2 + sinn(y)", x**2 + y * sp.sin(sp.Symbol("n")), "remove the n"),
+    ("sinx(y)", y * sp.sin(x), "remove the x"),
+    ("sin x (x+1)", (x + 1) * sp.sin(x), None),  # a space: sin(x)·(x+1) as on paper
+    ("xsin(y)", x * sp.sin(y), None),
 ]
 
 
