@@ -7,12 +7,15 @@ anything typed, numbers are parsed with bounds, and nothing from the URL reaches
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 
 import streamlit as st
 
 import gradcore as gc
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TEXT = "x^2 + y^2"
 DEFAULT_POINT = (1.0, 2.0, 1.0)  # the seed's example point (1, 2); z = 1, not 0, so a
@@ -52,6 +55,10 @@ def load(text: str) -> Loaded:
         raise  # passing: not cached, the caller shows the message
     except gc.TooComplexError as exc:
         return Loaded(fn, None, str(exc))
+    except Exception:  # noqa: BLE001 - a function sympy/numpy cannot handle: say so
+        log.exception("analysing %r failed", text)
+        return Loaded(fn, None, "this function cannot be analysed here (its derivative "
+                                "cannot be computed or compiled): try another")
 
 
 def parse_numbers(raw: str | None, count: int | None = None, bound: float = 1e6

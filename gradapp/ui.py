@@ -248,7 +248,7 @@ def current_function_header() -> state.Loaded:
     return loaded
 
 
-_MD_SPECIAL = "\\`*_{}[]<>()#+!|$~"
+_MD_SPECIAL = "\\`*_{}[]<>()#+-.!|$~"  # - and . too: "- x" and "1. x" start lists
 
 
 def md_escape(text: object) -> str:

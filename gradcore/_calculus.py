@@ -55,8 +55,21 @@ def _differentiate(pairs: list[tuple[sp.Expr, sp.Symbol]]) -> list[sp.Expr]:
         # forms, then map back to the user's symbols.
         real = {s: sp.Dummy(s.name, real=True) for s in expr.free_symbols | {var}}
         back = {d: s for s, d in real.items()}
-        out.append(sp.diff(expr.xreplace(real), real[var]).xreplace(back))
+        d = sp.diff(expr.xreplace(real), real[var]).xreplace(back)
+        out.append(_without_sign_jumps(d))
     return out
+
+
+def _without_sign_jumps(d: sp.Expr) -> sp.Expr:
+    """sign(u)' is 0 wherever it exists (u ≠ 0; at u = 0 the point is reported as a jump):
+    sympy writes 2·δ(u) for a real u and leaves Derivative(sign(u), x) unevaluated when u
+    may be complex (sign(ln x)), which no numeric printer can compile."""
+    if d.has(sp.DiracDelta):
+        d = d.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.S.Zero)
+    if d.has(sp.Derivative):
+        d = d.replace(lambda e: isinstance(e, sp.Derivative) and isinstance(e.expr, sp.sign),
+                      lambda e: sp.S.Zero)
+    return d
 
 
 def _derivatives(pairs: list[tuple[sp.Expr, sp.Symbol]]) -> list[sp.Expr]:

@@ -821,6 +821,24 @@ def parse(text: str) -> Function:
     return Function(expr=fn.expr, variables=declared, text=text, notes=fn.notes)
 
 
+def _complex_constant(expr: sp.Expr) -> bool:
+    """Whether a constant part of ``expr`` (a power or function of numbers only) is not
+    real, though sympy left it unevaluated: (-1)^(1/4), asin(2), (-2)^(1/101)."""
+    for node in sp.preorder_traversal(expr):
+        if not ((node.is_Pow or isinstance(node, sp.Function)) and node.is_number):
+            continue
+        real = node.is_extended_real
+        if real is None and _count_nodes(node, 40) <= 40:  # cbrt(-2)^cbrt(-2): evaluate
+            try:
+                value = complex(node.evalf(15))
+                real = abs(value.imag) <= 1e-12 * max(1.0, abs(value))
+            except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+                real = None
+        if real is False:
+            return True
+    return False
+
+
 def _declared(args: str, offset: int) -> tuple[sp.Symbol, ...]:
     """The variables listed in a left-hand side ``f(x, y)``, in order."""
     if not args.strip():
@@ -866,8 +884,8 @@ def _parse(text: str) -> Function:
         )
     if not expr.is_finite and expr.is_number:
         raise ParseError("this is undefined or infinite: check for division by zero")
-    if expr.has(sp.I):  # sqrt(-1), log(-2) = log(2) + iπ, acosh(1/2) = iπ/3, ...
-        raise ParseError(
+    if expr.has(sp.I) or _complex_constant(expr):  # sqrt(-1), log(-2) = log(2) + iπ,
+        raise ParseError(  # acosh(1/2) = iπ/3, and unevaluated ones: (-1)^(1/4), asin(2)
             "this has an imaginary part (a square root or logarithm of a negative number "
             "is not a real number): the app works with real functions, so remove it")
     for number in expr.atoms(sp.Rational):

@@ -282,7 +282,11 @@ class _Candidates:
         if not self.items:
             return []
         with np.errstate(all="ignore"):
-            flat = [_to_float(v) for v in self.inner_values(*[float(v) for v in a])]
+            try:
+                flat = [_to_float(v) for v in self.inner_values(*[float(v) for v in a])]
+            except (ArithmeticError, ValueError):  # Python floats: 0.0 ** -1 raises; numpy
+                out = self.inner_values(*[np.array([float(v)]) for v in a])  # gives inf
+                flat = [_to_float(np.asarray(v).ravel()[0]) for v in out]
         out, k = [], 0
         for c in self.items:
             out.append(tuple(flat[k:k + len(c.inners)]))
@@ -596,13 +600,24 @@ def _diagnose(fn: Function, a: np.ndarray, f0: float, grad: np.ndarray
     if pieces:
         text = pieces[0][:1].upper() + pieces[0][1:] + ". " + text
     agree = [s for s in slopes if s.axis in bad and not s.broken]
+    infinite = [i for i in bad if np.isinf(grad[i])]  # c/0: a vertical tangent, no limit
+    if infinite:
+        out[infinite] = np.nan
+        which_inf = ", ".join(f"∂f/∂{names[i]}" for i in infinite)
+        return out, False, (
+            (pieces[0][:1].upper() + pieces[0][1:] + ". " if pieces else "")
+            + f"The formula for {which_inf} is infinite at this point: the slope grows "
+            "without bound (a vertical tangent), so f is not differentiable here.")
     if len(agree) == len(bad) and all(np.isfinite(s.forward) for s in agree):
-        limits, coarse = grad.copy(), grad.copy()
+        limits, fine, coarse = grad.copy(), grad.copy(), grad.copy()
         for sl in agree:
-            limits[sl.axis] = (sl.forward + sl.backward) / 2
+            fine[sl.axis] = (sl.forward + sl.backward) / 2
             coarse[sl.axis] = sl.coarse
+            # a slope shrinking like a power of the step (h^(2/3) of ∛(x⁵ + y⁵)) tends to 0
+            limits[sl.axis] = 0.0 if abs(fine[sl.axis]) <= 0.25 * abs(sl.coarse) \
+                else fine[sl.axis]
         vals = ", ".join(f"∂f/∂{names[s.axis]} = {_num(limits[s.axis])}" for s in agree)
-        if _linear(slopes, limits, coarse):
+        if _linear(slopes, fine, coarse):
             # no corner in any direction tried, and every slope is ∇f·u: differentiable
             return limits, True, (
                 f"The formula for {which} gives 0/0 at this point, but the slopes on both "

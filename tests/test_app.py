@@ -225,3 +225,34 @@ def test_how_ambiguous_text_was_read_is_said_on_the_function_and_partials_pages(
 def test_regression_no_negative_zero_in_tables():
     from gradapp import ui
     assert ui._cell(-0.0, 6) == "0" and ui._cell(-1e-300, 6) == "-1e-300"
+
+
+@pytest.mark.parametrize("text", ["sign(ln x) + y", "sqrt(1/x) + y"])
+def test_regression_red_team_inputs_open_every_page(text):
+    at = new_app(f=text, p="0,1")
+    for page in ("pages/function.py", "pages/partials.py", "pages/field.py",
+                 "pages/descent.py", "pages/practice.py"):
+        at.switch_page(page).run()
+        assert not at.exception
+        assert not any("Something went wrong" in e.value for e in at.error), (page, at.error)
+
+
+def test_regression_a_note_is_not_read_as_a_markdown_list():
+    from gradapp import ui
+    assert ui.md_escape("- x/y z").startswith("\\-")
+    assert ui.md_escape("1. x").startswith("1\\.")
+
+
+def test_an_analysis_failure_is_a_message_not_a_crash(monkeypatch):
+    # a typed function whose analysis raised (not TooComplexError) escaped the on_change
+    # callback and Streamlit replaced the whole app with its error screen
+    from gradapp import state
+
+    def boom(fn):
+        raise RuntimeError("printer cannot compile this")
+
+    monkeypatch.setattr(gc, "analyze", boom)
+    state.load.clear()
+    loaded = state.load("x^2 + 7y")
+    assert loaded.analysis is None and "cannot be analysed" in loaded.error
+    state.load.clear()

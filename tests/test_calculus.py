@@ -155,7 +155,7 @@ def test_regression_grid_values_never_share_memory_with_the_axes():
     assert grid.axes[0][0] == 0.0
 
 
-@pytest.mark.parametrize("text", ["(-1)^x + y^2", "(-8)^(1/3) x + y", "(-1)^pi x + y",
+@pytest.mark.parametrize("text", ["(-1)^x + y^2", "(-8)^(1/3) x + y", "(-x)^pi + y",
                                   "x^((-1)^(1/3)) + y", "(-2)^(x y)"])
 def test_regression_complex_results_are_undefined_not_a_crash(text):
     # numpy's and Python's powers of negative numbers can be complex; evaluate_grid,
@@ -224,3 +224,15 @@ def test_regression_odd_roots_of_negative_numbers_are_real(text, point, value, s
 def test_even_roots_stay_undefined_for_negative_numbers():
     assert not gc.at_point(gc.parse("x^(1/2)"), [-4.0]).defined
     assert not gc.at_point(gc.parse("x^(3/4)"), [-4.0]).defined
+
+
+@pytest.mark.parametrize("text", ["sign(ln x) + y", "sign(sqrt(x)) y", "sign(x^y)",
+                                  "sign(asin(x)) y", "sign(x) + y"])
+def test_regression_sign_is_differentiated_as_zero(text):
+    # sympy left Derivative(sign(ln x), x) unevaluated (the compiler then raised and every
+    # page crashed) and wrote sign(x)' as 2·DiracDelta(x)
+    fn = gc.parse(text)
+    for v in fn.variables:
+        d = gc.partial(fn, v)
+        assert not d.has(sp.Derivative, sp.DiracDelta)
+    gc.evaluate_grid(fn, {n: (0.5, 2) for n in fn.names}, 5)

@@ -475,3 +475,14 @@ def test_regression_review_parser_findings():
         assert parse(_show(fn.expr).replace("·", "*")).expr == fn.expr, _show(fn.expr)
     with pytest.raises(ParseError, match="sign"):
         parse("sgn(x)")
+
+
+@pytest.mark.parametrize("text", [
+    "cbrt(x + (-1)^(1/4))", "cbrt(x + sin^-1 2)", "asin(2) x", "(-1)^(1/4) x + y",
+    "(-2)^(1/101) x", "cbrt(-2)^cbrt(-2) x", "(-1)^pi x + y",
+])
+def test_regression_unevaluated_complex_constants_are_refused(text):
+    # sympy leaves (-1)^(1/4) and asin(2) unevaluated, so has(I) missed them: f was then
+    # undefined everywhere, and inside cbrt the pages crashed (numpy.cbrt of a complex)
+    with pytest.raises(ParseError, match="imaginary part"):
+        parse(text)

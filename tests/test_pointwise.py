@@ -611,3 +611,30 @@ def test_regression_review_corners_the_new_tests_missed(text, point):
     # differentiable: an absolute 1e-3 tolerance on the slopes' linearity, and a zero
     # coordinate that gave the kink test a tolerance of 0
     assert not report(text, point)[1].differentiable
+
+
+@pytest.mark.parametrize(("text", "point"), [
+    ("sqrt(1/x)", (0,)), ("ln(1/x) + y", (0, 1)), ("asin(1/x) + y", (0, 1)),
+    ("sqrt(1/(x^2 + y^2))", (0, 0)),
+])
+def test_regression_python_float_division_by_zero_is_undefined_not_a_crash(text, point):
+    # the kink/domain pieces are evaluated on Python floats, where 0.0 ** -1 raises
+    # ZeroDivisionError: the Partial derivatives page said "Something went wrong"
+    r = report(text, point)[1]
+    assert not r.defined and r.reason
+
+
+@pytest.mark.parametrize(("text", "point"), [
+    ("x^(5/7)", (0,)), ("x^(3/5) + y", (0, 1)), ("x^(97/99) + y", (0, 1)),
+])
+def test_regression_an_infinite_partial_is_a_vertical_tangent_not_a_limit(text, point):
+    # "f is differentiable here; ∂f/∂x = 51.79" at the vertical tangent of x^(5/7)
+    r = report(text, point)[1]
+    assert not r.differentiable and "vertical tangent" in r.reason
+    assert np.isnan(r.gradient[0])
+
+
+def test_a_limit_that_shrinks_with_the_step_is_zero():
+    # ∛(x⁵ + y⁵) at the origin: slopes shrink like h^(2/3); ∇f was (0.0001, 0.0001)
+    r = report("cbrt(x^5 + y^5)", (0, 0))[1]
+    assert r.differentiable and list(r.gradient) == [0.0, 0.0]
