@@ -486,3 +486,11 @@ def test_regression_unevaluated_complex_constants_are_refused(text):
     # undefined everywhere, and inside cbrt the pages crashed (numpy.cbrt of a complex)
     with pytest.raises(ParseError, match="imaginary part"):
         parse(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("eˣ", sp.exp(x)), ("2ˣ", 2**x), ("xʸ", x**y), ("e⁻ˣ", sp.exp(-x)), ("x²ʸ", x ** (2 * y)),
+])
+def test_regression_superscript_letters_are_exponents(text, expected):
+    # eˣ was folded to "ex" and read as e·x; e⁻ˣ was a bracket error
+    assert parse(text).expr == expected
