@@ -31,8 +31,13 @@ def _angle_text(angle: float) -> str:
 def _point_note(fn, point, f_a, grad, s: fv.Settings, k: int = 2) -> None:
     """Explain what cannot be drawn at the point, and offer to bring it into view."""
     if not math.isfinite(f_a):
-        st.warning(f"f is undefined at a = {fv.fmt_vec(point)}: click the plot (or type a "
-                   "point) inside the domain to see its gradient.")
+        report = gc.at_point(fn, point)  # f may be defined where only ∇f is not (a cone's tip)
+        if report.defined:
+            st.warning(f"∇f is undefined at a = {fv.fmt_vec(point)}, so no arrow is drawn "
+                       f"there: {ui.md_escape(report.reason or 'f is not differentiable here.')}")
+        else:
+            st.warning(f"f is undefined at a = {fv.fmt_vec(point)}: click the plot (or type "
+                       "a point) inside the domain to see its gradient.")
     elif np.all(grad == 0):
         st.info("∇f(a) = 0: a is a critical point, so there is no direction of steepest "
                 "ascent and no level curve direction to compare with. Pick another point.")
