@@ -138,6 +138,7 @@ _FUNCTION_RULES: dict[type, _FnRule] = {
     sympy.exp: _FnRule("exp", lambda u: sympy.exp(u), "(e^u)' = e^u"),
     sympy.log: _FnRule("ln", lambda u: 1 / u, "(ln u)' = 1/u"),
     sympy.Abs: _FnRule("|u|", lambda u: sympy.sign(u), "|u|' = sign(u) for u ≠ 0"),
+    sympy.sign: _FnRule("sign(u)", lambda u: _S.Zero, "sign(u)' = 0 for u ≠ 0 (it jumps at 0)"),
     sympy.sin: _FnRule("sin", lambda u: sympy.cos(u), "(sin u)' = cos u"),
     sympy.cos: _FnRule("cos", lambda u: -sympy.sin(u), "(cos u)' = -sin u"),
     sympy.tan: _FnRule("tan", lambda u: sympy.sec(u) ** 2, "(tan u)' = sec²u"),

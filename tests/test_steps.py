@@ -34,9 +34,10 @@ POINTS = [
 
 def reference_partial(expr, var):
     # differentiate with real-valued stand-ins so |x| gives sign(x), then map back
+    from gradcore._calculus import _without_sign_jumps  # sign(u)' = 0, as the app says
     real = {s: sympy.Dummy(s.name, real=True) for s in expr.free_symbols | {var}}
     back = {d: s for s, d in real.items()}
-    return sympy.diff(expr.xreplace(real), real[var]).xreplace(back)
+    return _without_sign_jumps(sympy.diff(expr.xreplace(real), real[var]).xreplace(back))
 
 
 def _doit(expr, var):
