@@ -468,8 +468,9 @@ def _one_sided_slopes(fn: Function, a: np.ndarray, f0: float) -> list[_Slopes]:
         noise = 8 * _EPS * (abs(f0) + abs(fp2) + abs(fm2)) / h2
         broken = bool(gap2 > max(1e-6 * (1 + abs(fwd2) + abs(bwd2)), 100 * noise)
                       and gap2 > 0.5 * gap1)
-        steep = bool(max(abs(fwd2), abs(bwd2)) > 10 * max(abs(fwd1), abs(bwd1), 1e-300)
-                     and max(abs(fwd2), abs(bwd2)) > 1e3)
+        # growing at least like h^(-1/4) as h shrinks 100x (x^(2/3): 21.5 -> 100)
+        steep = bool(max(abs(fwd2), abs(bwd2)) > 3 * max(abs(fwd1), abs(bwd1), 1e-300)
+                     and max(abs(fwd2), abs(bwd2)) > 30)
         out.append(_Slopes(d, axis, float(bwd2), float(fwd2), broken or steep, False, steep,
                            float((fwd1 + bwd1) / 2), float(noise)))
     return out
@@ -485,6 +486,9 @@ def _slope_sentence(sl: _Slopes, names: Sequence[str]) -> str:
     if sl.one_sided:
         return (f"{where}, f is defined on one side of this point only (the edge of its "
                 "domain), so there is no two-sided slope")
+    if sl.steep and sl.forward * sl.backward < 0:
+        return (f"{where}, the slopes grow without bound, with opposite signs on the two "
+                "sides (a cusp)")
     if sl.steep:
         return f"{where}, the slope grows without bound (a vertical tangent)"
     return (f"{where}, the slope is {_num(sl.backward)} coming from one side and "

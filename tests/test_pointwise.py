@@ -638,3 +638,14 @@ def test_a_limit_that_shrinks_with_the_step_is_zero():
     # ∛(x⁵ + y⁵) at the origin: slopes shrink like h^(2/3); ∇f was (0.0001, 0.0001)
     r = report("cbrt(x^5 + y^5)", (0, 0))[1]
     assert r.differentiable and list(r.gradient) == [0.0, 0.0]
+
+
+@pytest.mark.parametrize(("text", "point", "words"), [
+    ("x^(2/3)", (0,), "a cusp"),  # was "the slope is −100 … and 100": step-dependent
+    ("x^(2/3) + y^2", (0, 1), "a cusp"),
+    ("sqrt(|x|)", (0,), "a cusp"),
+    ("x^(1/3)", (0,), "vertical tangent"),
+])
+def test_regression_cusps_and_vertical_tangents_are_named(text, point, words):
+    r = report(text, point)[1]
+    assert not r.differentiable and words in r.reason
