@@ -288,6 +288,8 @@ class Path:
     "gradient_not_finite"; ``message`` says it in a sentence. ``method``, ``lr``,
     ``hyper`` (all hyperparameters, defaults included), ``ascent``, ``tol`` and ``steps``
     (the budget) are the settings used; ``names`` the variables, in ``points`` column order.
+    ``warning`` is the part of ``message`` saying the run ended somewhere it did not aim
+    for (a saddle point, the opposite extremum, a bounce at the stability limit), or "".
     """
 
     points: np.ndarray
@@ -305,6 +307,7 @@ class Path:
     tol: float = 1e-8
     steps: int = 100
     names: tuple[str, ...] = ()
+    warning: str = ""
 
     @property
     def start(self) -> np.ndarray:
@@ -371,7 +374,7 @@ class ManyPaths:
 
     def message(self, i: int) -> str:
         """The sentence :func:`descend` would give for run ``i``."""
-        if str(self.status[i]) == "max_steps":  # it reads the last steps (a bounce)
+        if str(self.status[i]) != "diverged":  # its warning reads the path (descend's)
             return self.path(i).message
         reason = str(self.reason[i]) or None
         return _message(self.fn, self.names, self.method, self.lr, self.hyper, self.ascent,
@@ -445,7 +448,7 @@ def _message(fn, names, method, lr, hyper, ascent, tol, steps, status, reason, s
                     f"{_at(names, point)} is a stationary point")
         else:
             text = f"Converged after {step} step{plural}: ‖∇f‖ < {_num(tol)}"
-        return text + _not_the_goal(fn, point, ascent, step)
+        return text
     if status == "max_steps":
         return (f"Stopped after {step} step{plural} without converging: ‖∇f‖ = "
                 f"{_num(grad_norm)} is still above {_num(tol)}. Take more steps, or change "
@@ -1030,16 +1033,26 @@ def descend(
     status = _STATUS[run["status"]]
     reason = _REASONS[run["reason"]]
     k = run["steps_taken"]
+    warning = _warning(fn, status, spec.ascent, points)
     message = _message(fn, fn.names, spec.method, spec.lr, spec.hyper, spec.ascent, spec.tol,
                        spec.steps, status, reason, k, points[-1], float(values[-1]),
-                       float(norms[-1]))
+                       float(norms[-1])) + warning
+    return Path(points, values, grads, norms, spec.method, spec.lr, spec.hyper, status, k,
+                message, reason, spec.ascent, spec.tol, spec.steps, fn.names, warning)
+
+
+def _warning(fn: Function, status: str, ascent: bool, points: np.ndarray) -> str:
+    """The end of a run's message when it ended somewhere it did not aim for: converged to
+    a saddle point or the opposite extremum, or bouncing between two points at the step
+    limit; "" otherwise."""
+    if status == "converged":
+        return _not_the_goal(fn, points[-1], ascent, len(points) - 1)
     if status == "max_steps" and len(points) >= 5 and np.allclose(points[-1], points[-3]) \
             and np.allclose(points[-2], points[-4]) and not np.allclose(points[-1], points[-2]):
-        message += (" It is bouncing between two points: each step overshoots by as much as "
-                    "the last one corrected, which happens at the stability limit (η = 2/λ "
-                    "for plain gradient descent on a quadratic). Make η a little smaller.")
-    return Path(points, values, grads, norms, spec.method, spec.lr, spec.hyper, status, k,
-                message, reason, spec.ascent, spec.tol, spec.steps, fn.names)
+        return (" It is bouncing between two points: each step overshoots by as much as the "
+                "last one corrected, which happens at the stability limit (η = 2/λ for plain "
+                "gradient descent on a quadratic). Make η a little smaller.")
+    return ""
 
 
 #: keep_paths refuses histories bigger than this (bytes).

@@ -99,8 +99,8 @@ def summary(runs, paths, projector: bool) -> None:
     for run, p in zip(runs, paths, strict=True):
         if p.status == "diverged":  # diverged runs are explained below
             continue
-        if projector and ". But this is" not in p.message:  # projected: only a warning
-            continue  # (converged at a saddle) is worth the screen
+        if projector and not p.warning:  # projected: only a warning (stopped at a
+            continue  # saddle) is worth the screen
         st.caption(f"{LABELS[run.method]} (η = {dv.fmt_lr(run.lr)}): {dv.md(p.message)}")
 
 

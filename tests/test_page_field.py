@@ -436,11 +436,7 @@ def test_regression_far_point_opens_without_a_window_warning(p):
 
 def test_regression_a_point_where_only_the_gradient_is_undefined_is_not_called_outside_f():
     # √(x² + y²) at its tip: "f is undefined at a = (0, 0)", though f(0, 0) = 0
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.query_params["f"] = "sqrt(x^2 + y^2)"
-    at.query_params["p"] = "0,0"
-    at.run()
-    at.switch_page("pages/field.py").run()
+    at = open_field("sqrt(x^2 + y^2)", p="0,0")
     warnings = " ".join(w.value for w in at.warning)
     assert "∇f is undefined at a" in warnings
     assert not re.search(r"(?<!∇)f is undefined at a", warnings)

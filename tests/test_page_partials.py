@@ -604,11 +604,7 @@ def test_read_link_unit():
 
 def test_regression_the_uphill_step_shows_enough_digits_to_see_f_change():
     # "raises f (1e+10 → 1e+10) … f drops (1e+10 → 1e+10)": 6 digits hid the change
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.query_params["f"] = "10^10 + x^2 + y^2"
-    at.query_params["p"] = "1,2"
-    at.run()
-    at.switch_page("pages/partials.py").run()
+    at = open_page("10^10 + x^2 + y^2", "1,2")
     text = next(m.value for m in at.markdown if "points uphill" in m.value)
     numbers = re.findall(r"\(([\d.e+]+) → ([\d.e+]+)\)", text)
     assert len(numbers) == 2 and all(a != b for a, b in numbers), text
