@@ -649,3 +649,38 @@ def test_a_limit_that_shrinks_with_the_step_is_zero():
 def test_regression_cusps_and_vertical_tangents_are_named(text, point, words):
     r = report(text, point)[1]
     assert not r.differentiable and words in r.reason
+
+
+@pytest.mark.parametrize(("text", "point", "gradient"), [
+    ("|x|^1.1", (0,), (0,)),  # one-sided slopes ±h^0.1: they meet, slowly (was "a corner")
+    ("|x|^1.1 + y", (0, 1), (0, 1)),
+    ("|x|^1.05 + |y|^1.1", (0, 0), (0, 0)),
+    ("|x y|^1.1", (0, 0), (0, 0)),
+    ("10^6 |x - 3|^1.1", (3,), (0,)),
+])
+def test_regression_a_slope_gap_shrinking_like_a_power_of_h_is_no_corner(text, point,
+                                                                          gradient):
+    fn, r = report(text, point)
+    assert r.differentiable, r.reason
+    np.testing.assert_allclose(r.gradient, gradient, atol=1e-9)
+
+
+@pytest.mark.parametrize(("text", "point"), [
+    ("0.001|x| + 10000 x^2", (0,)),  # the gap 2.002, 0.022, 0.0022 settles at 0.002
+    ("1000 + 0.01|x|", (0,)),
+    ("|x|^0.9", (0,)),
+    ("|x|^1.1 + |y|", (0, 0)),
+])
+def test_corners_behind_a_smooth_part_or_a_slow_power_are_found(text, point):
+    assert not report(text, point)[1].differentiable
+
+
+@pytest.mark.parametrize(("text", "point", "named", "not_named"), [
+    ("|x|^1.1 + |y|", (0, 0), "|y| has a corner", "|x|"),  # it broke along y only
+    ("x^(5/7) + |y|^1.2", (0, 0), "x^(1/7) is not differentiable", "|y|"),
+    ("x^(1/3)", (0,), "∛x is not differentiable", "cbrt"),  # a real root is a piece too
+])
+def test_regression_the_piece_named_is_the_one_that_breaks(text, point, named, not_named):
+    # |x|^1.1 + |y| at the origin blamed |x|^(11/10), and x^(5/7) + |y|^1.2 blamed |y|
+    r = report(text, point)[1]
+    assert not r.differentiable and named in r.reason and not_named not in r.reason
