@@ -27,6 +27,7 @@ import numpy as np
 
 from ._calculus import to_point
 from ._descent import _hessian_parts, resolve_hyperparameters
+from ._field import nice_step
 from ._numeric import _to_float
 from ._parser import Function
 
@@ -386,17 +387,6 @@ def basins(final: np.ndarray, status: Sequence[str], minima: Sequence[Sequence[f
 # ----------------------------------------------------------------------------- the view
 
 
-def _nice_step(span: float, divisions: int) -> float:
-    raw = span / max(int(divisions), 1)
-    if not (math.isfinite(raw) and raw > 0):
-        return 1.0
-    e = math.floor(math.log10(raw))
-    for m in (1, 2, 5, 10):
-        if m * 10.0**e >= raw:
-            return m * 10.0**e
-    return 10.0 ** (e + 1)  # pragma: no cover
-
-
 def view_window(window: Sequence[tuple[float, float]], paths: Iterable[np.ndarray],
                 reach: float = 3.0, divisions: int = 10, max_aspect: float = 2.0
                 ) -> tuple[tuple[float, float], ...]:
@@ -424,7 +414,7 @@ def view_window(window: Sequence[tuple[float, float]], paths: Iterable[np.ndarra
         new_hi = max(hi, float(v.max())) if v.size else hi
         if (new_lo, new_hi) != (lo, hi):
             pad = 0.05 * (new_hi - new_lo)
-            step = _nice_step(new_hi - new_lo, divisions)
+            step = nice_step(new_hi - new_lo, divisions, up=True)
             if new_lo < lo:
                 new_lo = math.floor((new_lo - pad) / step) * step
             if new_hi > hi:
@@ -436,7 +426,7 @@ def view_window(window: Sequence[tuple[float, float]], paths: Iterable[np.ndarra
         if min(widths) > 0 and max(widths) > max_aspect * min(widths):
             lo, hi = out[narrow]
             half = max(widths) / max_aspect / 2
-            step = _nice_step(2 * half, divisions)
+            step = nice_step(2 * half, divisions, up=True)
             c = (lo + hi) / 2
             out[narrow] = (float(math.floor((c - half) / step) * step),
                            float(math.ceil((c + half) / step) * step))

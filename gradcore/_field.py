@@ -17,6 +17,7 @@ Conventions
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -412,6 +413,25 @@ def subsample_path_frames(n_steps: int, max_frames: int = 200) -> np.ndarray:
     return np.unique(idx)
 
 
+def nice_step(span: float, divisions: int = 100, *, up: bool = False,
+              mantissas: tuple[float, ...] = (1.0, 2.0, 5.0)) -> float:
+    """A round step (one of ``mantissas`` times a power of ten) for dividing ``span`` into
+    about ``divisions`` parts: the nearest to ``span / divisions``, or with ``up`` the
+    smallest at least that large (so no more than ``divisions`` parts). 1.0 for an empty
+    or non-finite span."""
+    raw = abs(float(span)) / max(int(divisions), 1)
+    if not (math.isfinite(raw) and raw > 0):
+        return 1.0
+    exp = math.floor(math.log10(raw))
+    frac = raw / 10.0**exp
+    choices = (*mantissas, 10.0)
+    if up:
+        nice = next((m for m in choices if frac <= m * (1 + 1e-9)), 10.0)
+    else:  # nearest; a tie goes up (1.5 -> 2)
+        nice = min(choices, key=lambda m: (abs(m - frac), -m))
+    return float(nice * 10.0**exp)
+
+
 def contour_levels(Z, n_levels: int = 20, *, robust: bool = True) -> tuple[float, float, float]:
     """Pick ``(start, end, size)`` for about ``n_levels`` evenly spaced "nice" levels.
 
@@ -432,11 +452,7 @@ def contour_levels(Z, n_levels: int = 20, *, robust: bool = True) -> tuple[float
     if not hi > lo:
         span = abs(lo) if lo != 0 else 1.0
         return lo - 0.5 * span, lo + 0.5 * span, span
-    raw = (hi - lo) / max(int(n_levels), 1)
-    exp = np.floor(np.log10(raw))
-    frac = raw / 10.0**exp
-    nice = next(c for c in (1.0, 2.0, 2.5, 5.0, 10.0) if frac <= c + 1e-9)
-    size = float(nice * 10.0**exp)
+    size = nice_step(hi - lo, n_levels, up=True, mantissas=(1.0, 2.0, 2.5, 5.0))
     start = float(np.floor(lo / size) * size)
     end = float(np.ceil(hi / size) * size)
     return start, end, size

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._calculus import to_point
-from ._field import angle_between, level_set_points
+from ._field import angle_between, level_set_points, nice_step
 from ._gallery import GALLERY
 from ._numeric import Grid, compile_function, evaluate_grid
 from ._parser import Function
@@ -154,18 +154,6 @@ def arrow_ranges(window: Sequence[tuple[float, float]], density: int) -> Window:
         out.append((float(lo) + h / 2, float(hi) - h / 2) if n > 1 else
                    ((float(lo) + float(hi)) / 2,) * 2)
     return tuple(out)
-
-
-def nice_step(span: float, divisions: int = 100) -> float:
-    """A 1/2/5 × 10^k step close to ``span / divisions`` (for sliders and rounding)."""
-    span = abs(float(span))
-    if not (math.isfinite(span) and span > 0):
-        return 1.0
-    raw = span / max(int(divisions), 1)
-    exp = math.floor(math.log10(raw))
-    frac = raw / 10.0**exp
-    nice = 1.0 if frac < 1.5 else 2.0 if frac < 3.5 else 5.0 if frac < 7.5 else 10.0
-    return nice * 10.0**exp
 
 
 def nice_points(lo: float, hi: float, n: int = 40) -> np.ndarray:
