@@ -419,11 +419,11 @@ def _not_the_goal(fn: Function, point, ascent: bool, step: int = 1) -> str:
     try:
         entries = compile_hessian(fn)
         with np.errstate(all="ignore"):
-            vals = entries(*[float(v) for v in point])
+            vals = entries(*[np.float64(v) for v in point])  # 0.0 ** -0.5 is inf, no raise
         n = len(fn.variables)
         kind = classify_critical_point(
             np.array([_to_float(v) for v in vals], dtype=float).reshape(n, n))
-    except (TooComplexError, ValueError, TypeError):
+    except (TooComplexError, ValueError, TypeError, ArithmeticError):
         return ""
     goal, other = ("maximum", "minimum") if ascent else ("minimum", "maximum")
     way = "increases" if ascent else "decreases"
@@ -445,7 +445,10 @@ def _message(fn, names, method, lr, hyper, ascent, tol, steps, status, reason, s
     if status == "converged":
         if step == 0:
             text = (f"Converged at the start: ‖∇f‖ < {_num(tol)} already — "
-                    f"{_at(names, point)} is a stationary point")
+                    f"{_at(names, point)} is a stationary point" if grad_norm == 0 else
+                    f"Converged at the start: ‖∇f‖ = {_num(grad_norm)} is already below "
+                    f"{_num(tol)} at {_at(names, point)}, so no step is taken. f is "
+                    f"almost flat here, but ∇f is not 0: this is not a stationary point")
         else:
             text = f"Converged after {step} step{plural}: ‖∇f‖ < {_num(tol)}"
         return text
@@ -1033,7 +1036,7 @@ def descend(
     status = _STATUS[run["status"]]
     reason = _REASONS[run["reason"]]
     k = run["steps_taken"]
-    warning = _warning(fn, status, spec.ascent, points)
+    warning = _warning(fn, status, spec.ascent, points, norms)
     message = _message(fn, fn.names, spec.method, spec.lr, spec.hyper, spec.ascent, spec.tol,
                        spec.steps, status, reason, k, points[-1], float(values[-1]),
                        float(norms[-1])) + warning
@@ -1041,11 +1044,17 @@ def descend(
                 message, reason, spec.ascent, spec.tol, spec.steps, fn.names, warning)
 
 
-def _warning(fn: Function, status: str, ascent: bool, points: np.ndarray) -> str:
+def _warning(fn: Function, status: str, ascent: bool, points: np.ndarray,
+             norms: np.ndarray) -> str:
     """The end of a run's message when it ended somewhere it did not aim for: converged to
     a saddle point or the opposite extremum, or bouncing between two points at the step
-    limit; "" otherwise."""
+    limit; "" otherwise. A run that stopped on a plateau (‖∇f‖ under the tolerance but
+    not small next to the gradients it met, e.g. e^(−x²−y²) started at (5, 5)) is at no
+    critical point, so the Hessian there says nothing about one."""
     if status == "converged":
+        finite = norms[np.isfinite(norms)]
+        if norms[-1] > 0 and not (finite.size and norms[-1] <= 1e-4 * finite.max()):
+            return ""
         return _not_the_goal(fn, points[-1], ascent, len(points) - 1)
     if status == "max_steps" and len(points) >= 5 and np.allclose(points[-1], points[-3]) \
             and np.allclose(points[-2], points[-4]) and not np.allclose(points[-1], points[-2]):

@@ -104,9 +104,10 @@ EXPLAIN_MAX_STEPS = 12
 DISPLAY_MAX_NODES = 40
 #: Exact display numbers with more bits than this fall back to decimals.
 _MAX_EXACT_BITS = 128
-#: |∇f| below this (times max(1, |f(a)|)) counts as zero: a critical point.
+#: ‖∇f‖ below this times ‖∇f‖ a small step away counts as zero: a critical point.
 CRITICAL_TOL = 1e-8
-#: |∇f| below this is "almost flat".
+#: ‖∇f‖ below this (times max(1, ‖∇f‖ a small step away)), and well below ‖∇f‖ a small
+#: step away, is "almost flat": a critical point is probably close by.
 NEARLY_CRITICAL_TOL = 1e-3
 
 _EPS = np.finfo(float).eps
@@ -319,15 +320,17 @@ def _zero_tol(a: np.ndarray) -> float:
     return 1e-12 * (1.0 + (float(np.max(np.abs(a))) if a.size else 0.0))
 
 
-def _undefined_piece(cands: _Candidates, a: np.ndarray, only_atan2: bool = False
+def _undefined_piece(cands: _Candidates, a: np.ndarray, exact: bool = False
                      ) -> str | None:
     """Why f itself is undefined at ``a``: the first piece whose argument is out of range.
-    ``only_atan2``: look only for atan2(0, 0), which numpy evaluates to 0 although the
-    angle of the origin is undefined."""
-    z = _zero_tol(a)
-    for c, vals in zip(cands.items, cands.evaluate(a), strict=True):
-        if only_atan2 and c.kind != "atan2":
-            continue
+    ``exact``: count an argument as at a boundary (0 for a division) only up to its own
+    rounding (:func:`_rounding_tols`), not up to 10⁻¹² of the point's size. That is the
+    test for a point where the compiled f is finite all the same: numpy takes atan(1/0)
+    to π/2 and atan2(0, 0) to 0, but atan(y/x) at (0, 1) divides by 0, and the origin has
+    no angle; atan2 at (10⁻¹³, 10⁻¹³) is π/4."""
+    here = cands.evaluate(a)
+    tols = _rounding_tols(cands, a, here) if exact else [_zero_tol(a)] * len(here)
+    for c, vals, z in zip(cands.items, here, tols, strict=True):
         u = vals[0] if vals else float("nan")
         p, inner = _plain(c.node), _plain(c.inners[0]) if c.inners else ""
         if c.kind == "log" and u <= z:
@@ -337,6 +340,8 @@ def _undefined_piece(cands: _Candidates, a: np.ndarray, only_atan2: bool = False
             return f"it divides by {inner}, which is 0 here"
         if c.kind == "recip" and abs(u) <= z:
             return f"{p} divides by zero where {inner} = 0, as it is here"
+        if isinstance(c.node, real_root):
+            continue  # an odd root is real everywhere; its vertical tangent is no gap
         if c.kind == "root" and u < -z:
             return (f"{p} is not a real number when {inner} < 0, and here {inner} = "
                     f"{_num(u)}")
@@ -434,6 +439,7 @@ class _Slopes:
     steep: bool  # the slopes grow without bound as h shrinks
     coarse: float = float("nan")  # the two-sided slope at the 100x larger step
     noise: float = 0.0  # rounding in the slopes at the small step
+    jump: bool = False  # f(a ± h) stays away from f(a) as h shrinks: f is not continuous
 
 
 def _directions(n: int) -> list[tuple[np.ndarray, int | None]]:
@@ -499,8 +505,13 @@ def _one_sided_slopes(fn: Function, a: np.ndarray, f0: float) -> list[_Slopes]:
         # growing at least like h^(-1/4) as h shrinks 100x (x^(2/3): 21.5 -> 100)
         steep = bool(max(abs(fwd2), abs(bwd2)) > 3 * max(abs(fwd1), abs(bwd1), 1e-300)
                      and max(abs(fwd2), abs(bwd2)) > 30)
+        # a jump's step in f stays put as h shrinks; a vertical tangent's shrinks (∛h)
+        rise2 = max(abs(fp2 - f0), abs(fm2 - f0))
+        rise3 = max(abs(fp3 - f0), abs(fm3 - f0))
+        jump = bool(steep and math.isfinite(rise3) and rise3 > 0.5 * rise2
+                    and rise3 > 100 * noise3 * h3)
         out.append(_Slopes(d, axis, float(bwd2), float(fwd2), broken or steep, False, steep,
-                           float((fwd1 + bwd1) / 2), float(noise)))
+                           float((fwd1 + bwd1) / 2), float(noise), jump))
     return out
 
 
@@ -530,6 +541,10 @@ def _slope_sentence(sl: _Slopes, names: Sequence[str]) -> str:
     if sl.one_sided:
         return (f"{where}, f is defined on one side of this point only (the edge of its "
                 "domain), so there is no two-sided slope")
+    if sl.jump:
+        return (f"{where}, f jumps: f(a ± h) does not approach f(a) as h shrinks, so f is "
+                "not continuous here, and a function must be continuous to be "
+                "differentiable")
     if sl.steep and sl.forward * sl.backward < 0:
         return (f"{where}, the slopes grow without bound, with opposite signs on the two "
                 "sides (a cusp)")
@@ -563,8 +578,10 @@ class PointReport:
       reason: None when differentiable, else a sentence (plain text, markdown-safe) saying
         why not.
       critical: differentiable and ‖∇f(a)‖ ≈ 0: within ``CRITICAL_TOL`` times the size
-        of ∇f a small step away (at least 1), the scale of its rounding.
-      nearly_critical: differentiable and ‖∇f(a)‖ < ``NEARLY_CRITICAL_TOL`` (almost flat).
+        of ∇f a small step away, the scale of its rounding.
+      nearly_critical: critical, or ‖∇f(a)‖ < ``NEARLY_CRITICAL_TOL`` (times that size
+        when above 1) and under half that size: almost flat, with a critical point
+        probably close by.
       note: a sentence when differentiable but the formula for a partial derivative
         cannot be evaluated at a (0/0): its value in ``gradient`` is the limit, from
         one-sided slopes that agree in every direction tried (√(x⁴ + y⁴) at the origin).
@@ -717,7 +734,7 @@ def at_point(fn: Function, point, *, tol: float = CRITICAL_TOL) -> PointReport:
     raw = [_to_float(o) for o in out]
     f0, grad = raw[0], np.array(raw[1:], dtype=float)
     angle_none = None if n != 2 else float("nan")
-    origin = _undefined_piece(_candidates(fn), a, only_atan2=True) if math.isfinite(f0) \
+    origin = _undefined_piece(_candidates(fn), a, exact=True) if math.isfinite(f0) \
         else None
     if not math.isfinite(f0) or origin:
         piece = origin or _undefined_piece(_candidates(fn), a)
@@ -746,16 +763,20 @@ def at_point(fn: Function, point, *, tol: float = CRITICAL_TOL) -> PointReport:
                            "∇f is too large for floating point here (overflow).", False, False)
     direction = grad / norm if norm > 0 else nan_vec
     angle = _angle_of(direction) if n == 2 else None
-    critical = norm <= tol * _gradient_scale(compiled, a) if norm > 0 else True
+    scale = _gradient_scale(compiled, a)
+    critical = norm <= tol * scale if norm > 0 else True
+    nearly = norm < NEARLY_CRITICAL_TOL * max(1.0, scale) and norm < 0.5 * scale
     return PointReport(a, f0, grad, norm, direction, angle, True, True, None, critical,
-                       norm < NEARLY_CRITICAL_TOL, note, limits)
+                       critical or nearly, note, limits)
 
 
 def _gradient_scale(compiled, a: np.ndarray) -> float:
-    """How large ∇f is around ``a`` (at least 1): the largest ‖∇f‖ a small step away
-    along each axis. ‖∇f(a)‖ counts as 0 when it is tiny next to that: rounding in a
-    gradient is relative to the gradient's own size, not to f's (10¹⁰ + (x - 1)² has
-    ∇f = 1 at x = 1.5, and is nowhere near a critical point there)."""
+    """How large ∇f is around ``a``: the largest ‖∇f‖ a small step away along each axis
+    (1 when it is nowhere finite). ‖∇f(a)‖ counts as 0 when it is tiny next to that:
+    rounding in a gradient is relative to the gradient's own size, not to f's (10¹⁰ +
+    (x - 1)² has ∇f = 1 at x = 1.5, and is nowhere near a critical point there), and a
+    small gradient that is not rounding is not 0 (σ(x) at −20 has σ′ = 2·10⁻⁹ and no
+    minimum; x³ at 10⁻⁵ is not critical)."""
     n = a.size
     steps = 1e-3 * np.maximum(1.0, np.abs(a))
     pts = np.repeat(a[None, :], 2 * n, axis=0)
@@ -768,7 +789,7 @@ def _gradient_scale(compiled, a: np.ndarray) -> float:
                           for g in out[1:]])
         norms = np.sqrt(np.sum(grads * grads, axis=0))
     finite = norms[np.isfinite(norms)]
-    return max(1.0, float(finite.max())) if finite.size else 1.0
+    return float(finite.max()) if finite.size else 1.0
 
 
 def nondifferentiable_reason(fn: Function, point) -> str | None:
@@ -1048,8 +1069,8 @@ def hessian_at(fn: Function, point) -> np.ndarray:
     n = a.size
     if n == 0:
         return np.zeros((0, 0))
-    with np.errstate(all="ignore"):
-        flat = compile_hessian(fn)(*[float(v) for v in a])
+    with np.errstate(all="ignore"):  # arrays, not Python floats: 0.0 ** -0.5 raises
+        flat = compile_hessian(fn)(*[np.array([float(v)]) for v in a])
     vals = [_to_float(v) for v in flat]
     out = np.array(vals, dtype=float).reshape(n, n)
     out[~np.isfinite(out)] = np.nan
@@ -1060,13 +1081,13 @@ def classify_critical_point(hessian_at_point, tol: float = 1e-9) -> str:
     """What the second-derivative test says at a critical point, from the Hessian's
     eigenvalues: "minimum" (all > 0), "maximum" (all < 0), "saddle" (some > 0 and some
     < 0), "undecided" (the test fails: a zero eigenvalue and no sign change, e.g. x⁴ + y⁴ at
-    0) or "undefined" (a NaN entry). Eigenvalues within ``tol``·max(1, max|λ|) of 0 count
-    as 0."""
+    0) or "undefined" (a NaN entry). Eigenvalues within ``tol``·max|λ| of 0 count as 0, so
+    a small scale is no zero: (x² + y²)/10¹⁰ has a minimum at 0."""
     h = np.asarray(hessian_at_point, dtype=float)
     if h.size == 0 or not np.all(np.isfinite(h)):
         return "undefined"
     eig = np.linalg.eigvalsh((h + h.T) / 2)
-    z = tol * max(1.0, float(np.max(np.abs(eig))))
+    z = tol * float(np.max(np.abs(eig)))
     pos, neg = bool(np.any(eig > z)), bool(np.any(eig < -z))
     if pos and neg:
         return "saddle"
@@ -1120,12 +1141,12 @@ def hessian_report(fn: Function, report: PointReport) -> HessianReport:
         m = np.full((n, n), np.nan)
         return HessianReport(m, np.full(n, np.nan), False, "undefined",
                              "The Hessian is undefined where f is undefined.")
-    m = hessian_at(fn, report.point)
     if not report.differentiable:
-        m = np.full((n, n), np.nan) if not np.all(np.isfinite(m)) else m
+        m = np.full((n, n), np.nan)
         return HessianReport(m, np.full(n, np.nan), False, "undefined",
                              "f is not differentiable here, so it has no Hessian at this "
                              "point.")
+    m = hessian_at(fn, report.point)
     kind = classify_critical_point(m)
     eig = np.linalg.eigvalsh((m + m.T) / 2) if kind != "undefined" else np.full(n, np.nan)
     if report.critical:

@@ -218,6 +218,17 @@ def test_a_stationary_start_converges_at_step_zero():
     assert "stationary point" in path.message
 
 
+@pytest.mark.parametrize(("text", "start"), [
+    ("1/(1 + exp(-x))", (-20,)),  # a saturated sigmoid: σ′ = 2·10⁻⁹, not 0
+    ("exp(-x^2 - y^2)", (5, 5)),  # a flat tail; its Hessian there is saddle-shaped
+])
+def test_regression_a_flat_start_is_not_called_a_stationary_point(text, start):
+    path = descend(parse(text), start)
+    assert (path.status, path.steps_taken) == ("converged", 0)
+    assert "not a stationary point" in path.message
+    assert "saddle" not in path.message and path.warning == ""
+
+
 def test_max_steps_message():
     path = descend(ROSEN, (-1.2, 1), "gd", lr=1e-4, steps=10)
     assert path.status == "max_steps"

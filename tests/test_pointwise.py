@@ -684,3 +684,69 @@ def test_regression_the_piece_named_is_the_one_that_breaks(text, point, named, n
     # |x|^1.1 + |y| at the origin blamed |x|^(11/10), and x^(5/7) + |y|^1.2 blamed |y|
     r = report(text, point)[1]
     assert not r.differentiable and named in r.reason and not_named not in r.reason
+
+
+@pytest.mark.parametrize(("text", "point"), [
+    ("sigmoid(x)", (-20,)),  # σ′(−20) = 2·10⁻⁹: small, not zero (was "a local minimum")
+    ("x^3", (1e-5,)),  # 3·10⁻¹⁰
+    ("x^2/10^9", (1,)),
+])
+def test_regression_a_small_gradient_is_not_a_critical_point(text, point):
+    fn, r = report(text, point)
+    assert not r.critical
+    assert "not a critical point" in pw.hessian_report(fn, r).explanation
+
+
+def test_regression_a_flat_tail_is_not_near_a_critical_point_and_small_curvature_counts():
+    fn, r = report("exp(-x^2 - y^2)", (3, 3))  # only critical point: the origin
+    assert not r.critical and not r.nearly_critical
+    fn, r = report("x^2", (1e-4,))
+    assert r.nearly_critical and not r.critical
+    fn, r = report("(x^2 + y^2)/10^10", (0, 0))  # eigenvalues 2·10⁻¹⁰: was "undecided"
+    assert r.critical and pw.hessian_report(fn, r).kind == "minimum"
+    assert pw.hessian_report(*report("x^4 + y^4", (0, 0))).kind == "undecided"
+
+
+@pytest.mark.parametrize(("text", "point", "kind"), [
+    ("sqrt(x^2 + y^2)", (0, 0), "undefined"),  # was ZeroDivisionError: 0.0 ** -0.5
+    ("sqrt(x^4 + y^4)", (0, 0), "undefined"),  # critical, Hessian formula 0/0
+    ("exp(-1/x^2) + y", (0, 0), "undefined"),
+    ("x^y", (0, 1), "undefined"),
+    ("x^x + y", (0, 1), "undefined"),
+])
+def test_regression_the_hessian_at_a_non_smooth_point_is_undefined_not_a_crash(text, point,
+                                                                               kind):
+    fn, r = report(text, point)
+    assert pw.hessian_report(fn, r).kind == kind
+
+
+@pytest.mark.parametrize(("text", "point", "words"), [
+    ("atan(y/x)", (0, 1), "divides by x"),  # numpy: atan(1/0) = π/2, was "defined, 1.571"
+    ("tanh(1/x)", (0,), "divides by x"),
+    ("1/(1 + exp(1/x))", (0,), "divides by x"),
+    ("atan(ln(x))", (0,), "ln 0"),
+    ("atan(cot(x))", (0,), "divides by zero"),
+])
+def test_regression_a_division_by_zero_inside_a_finite_formula_is_undefined(text, point,
+                                                                           words):
+    r = report(text, point)[1]
+    assert not r.defined and words in r.reason
+
+
+@pytest.mark.parametrize(("text", "point", "value"), [
+    ("atan2(y, x)", (1e-13, 1e-13), math.pi / 4),  # was "no angle at the origin"
+    ("atan2(y, x) + z", (1e-7, 1e-7, 1e6), 1e6 + math.pi / 4),  # z's size made it one
+    ("ln(x)", (1e-13,), math.log(1e-13)),
+    ("x^(1/3)", (-8,), -2),
+])
+def test_regression_near_a_boundary_is_not_on_it(text, point, value):
+    r = report(text, point)[1]
+    assert r.defined and r.value == pytest.approx(value)
+
+
+def test_regression_a_jump_is_named_as_one_not_a_vertical_tangent():
+    for text, point in (("sign(x)", (0,)), ("sign(x) + x + y", (0, 1))):
+        r = report(text, point)[1]
+        assert not r.differentiable and "jumps" in r.reason and "not continuous" in r.reason
+        assert "vertical tangent" not in r.reason
+    assert "vertical tangent" in report("x^(1/3)", (0,))[1].reason
