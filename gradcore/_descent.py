@@ -59,7 +59,7 @@ from ._bounded import TooComplexError, cached_once
 from ._calculus import gradient, hessian, to_point
 from ._numeric import _numeric_form, _to_float, compile_hessian, lambdify_bounded
 from ._parser import Function
-from ._pointwise import classify_critical_point
+from ._pointwise import _find_candidates, _plain, classify_critical_point
 
 __all__ = [
     "DEFAULTS", "DESCRIPTIONS", "DIVERGENCE_BOUND", "LABELS", "METHODS", "TORCH_DEFAULT_LR",
@@ -1036,7 +1036,7 @@ def descend(
     status = _STATUS[run["status"]]
     reason = _REASONS[run["reason"]]
     k = run["steps_taken"]
-    warning = _warning(fn, status, spec.ascent, points, norms)
+    warning = _warning(fn, spec, status, spec.ascent, points, norms)
     message = _message(fn, fn.names, spec.method, spec.lr, spec.hyper, spec.ascent, spec.tol,
                        spec.steps, status, reason, k, points[-1], float(values[-1]),
                        float(norms[-1])) + warning
@@ -1044,7 +1044,7 @@ def descend(
                 message, reason, spec.ascent, spec.tol, spec.steps, fn.names, warning)
 
 
-def _warning(fn: Function, status: str, ascent: bool, points: np.ndarray,
+def _warning(fn: Function, spec, status: str, ascent: bool, points: np.ndarray,
              norms: np.ndarray) -> str:
     """The end of a run's message when it ended somewhere it did not aim for: converged to
     a saddle point or the opposite extremum, or bouncing between two points at the step
@@ -1058,10 +1058,35 @@ def _warning(fn: Function, status: str, ascent: bool, points: np.ndarray,
         return _not_the_goal(fn, points[-1], ascent, len(points) - 1)
     if status == "max_steps" and len(points) >= 5 and np.allclose(points[-1], points[-3]) \
             and np.allclose(points[-2], points[-4]) and not np.allclose(points[-1], points[-2]):
+        corner = corner_piece(fn)
+        if corner and not _at_stability_limit(fn, spec, points[-1]):
+            return (f" It is bouncing between two points across a corner of {corner}: there "
+                    "the slope does not shrink as the run gets close, so every step is about "
+                    "as long as the last, and with a fixed step gradient descent never "
+                    "settles at a corner, whatever η. A smaller η makes the bounce smaller.")
         return (" It is bouncing between two points: each step overshoots by as much as the "
                 "last one corrected, which happens at the stability limit (η = 2/λ for plain "
                 "gradient descent on a quadratic). Make η a little smaller.")
     return ""
+
+
+def _at_stability_limit(fn: Function, spec, point) -> bool:
+    """Whether plain gradient descent's η is 2/λ for an eigenvalue λ of the Hessian at
+    ``point`` (within 5 %): the bounce of a quadratic at its stability limit."""
+    if spec.method != "gd" or spec.hyper.get("momentum", 0):
+        return True  # no simple limit to compare with: keep the general explanation
+    try:
+        entries = compile_hessian(fn)
+        with np.errstate(all="ignore"):
+            vals = entries(*[np.float64(v) for v in point])
+        n = len(fn.variables)
+        H = np.array([_to_float(v) for v in vals], dtype=float).reshape(n, n)
+        if not np.all(np.isfinite(H)):
+            return False
+        eig = np.linalg.eigvalsh((H + H.T) / 2)
+    except (TooComplexError, ValueError, TypeError, ArithmeticError):
+        return True
+    return bool(np.any(np.abs(spec.lr * eig - 2) < 0.1))
 
 
 #: keep_paths refuses histories bigger than this (bytes).
@@ -1126,12 +1151,23 @@ def descend_many(
 
 
 @cached_once(maxsize=64)
+def corner_piece(fn: Function) -> str | None:
+    """The first piece of f with a corner (|u|), as plain text, or None. Its Hessian says
+    nothing about the corner (sign′ = 0): with a fixed step, gradient descent never settles
+    at a corner, whatever the learning rate."""
+    for c in _find_candidates(fn.expr, fn.variables):
+        if c.kind == "abs":
+            return _plain(c.node)
+    return None
+
+
 def _hessian_parts(fn: Function):
     """(the constant Hessian, None) for a quadratic, else (None, a compiled function of
-    the coordinates giving the n² entries, row by row)."""
+    the coordinates giving the n² entries, row by row). |x| + y² has a constant Hessian
+    (sign′ = 0) but is no quadratic: only a polynomial counts."""
     n = len(fn.variables)
     H = hessian(fn).applyfunc(_numeric_form)
-    if not H.free_symbols & set(fn.variables):
+    if not H.free_symbols & set(fn.variables) and fn.expr.is_polynomial(*fn.variables):
         return np.array([_to_float(e) for e in H], dtype=float).reshape(n, n), None
     return None, compile_hessian(fn)  # the n² entries, row by row
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ._calculus import to_point
-from ._descent import _hessian_parts, resolve_hyperparameters
+from ._descent import _hessian_parts, corner_piece, resolve_hyperparameters
 from ._field import nice_step
 from ._numeric import _to_float
 from ._parser import Function
@@ -136,6 +136,9 @@ class Stability:
     #: f is quadratic with a negative eigenvalue (a saddle, or a maximum): unbounded below,
     #: so no learning rate converges except from starts on the directions of λ ≥ 0
     unbounded_below: bool = False
+    #: a piece of f with a corner (|x|), as text, or None: the Hessian says nothing there,
+    #: and a fixed step never settles at a corner, whatever η
+    corner: str | None = None
 
     @property
     def lam_max(self) -> float:
@@ -187,10 +190,20 @@ def stability(fn: Function, method: str = "gd", hyper: Mapping[str, object] | No
     overshoot) or the Hessian is undefined at the point. A quadratic f with a negative
     eigenvalue is marked ``unbounded_below`` and its ``reason`` says so: no rate converges
     from a start with a component along that direction (``bound`` still limits the
-    overshoot along the upward directions). Raises ValueError for an unknown method or
+    overshoot along the upward directions). A function with |u| has ``corner`` set to that
+    piece, and its ``reason``, when the Hessian gives no bound, says that no
+    rate settles at a corner. Raises ValueError for an unknown method or
     hyperparameter, or a missing point.
     """
     s = _stability(fn, method, hyper, point)
+    corner = corner_piece(fn)
+    if corner:
+        s = replace(s, corner=corner)
+        if s.bound is None and s.eigenvalues and method not in _ADAPTIVE:
+            s = replace(s, reason=(
+                f"f has a corner ({corner}), where its slope jumps and its Hessian says "
+                "nothing: a fixed step bounces across a corner however small η is, so no "
+                "learning rate makes gradient descent settle there"))
     wd = s.weight_decay
     if s.quadratic and s.eigenvalues and s.eigenvalues[0] + wd < 0:
         # along λ < 0 every step multiplies the distance from the saddle by 1 + η|λ| > 1

@@ -71,10 +71,14 @@ def bound_caption(fn: gc.Function, method: str, cfg: dict, start) -> None:
         st.caption(f"No η converges: f is unbounded below (Hessian eigenvalue "
                    f"λ = {dv.fmt(st_.eigenvalues[0], 3)} < 0).")
         return
+    corner = (f"At a corner of {st_.corner}, though, a fixed step never settles, whatever "
+              "η: the run bounces across it." if st_ is not None and st_.corner else "")
     if st_ is None or st_.bound is None:
+        if corner:
+            st.caption(dv.md(corner))
         return
     where = "everywhere (f is quadratic)" if st_.quadratic else "near the start"
-    st.caption(f"Stable for η < {dv.fmt(st_.bound, 3)} {where}.")
+    st.caption(dv.md(f"Stable for η < {dv.fmt(st_.bound, 3)} {where}. {corner}".strip()))
 
 
 def stability(fn: gc.Function, method: str, cfg: dict, point) -> dc.Stability | None:

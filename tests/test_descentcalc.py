@@ -285,3 +285,19 @@ def test_regression_a_window_grown_along_one_axis_is_not_a_strip():
     assert yhi >= 17
     assert (yhi - ylo) <= 2 * (xhi - xlo) + 1e-9
     assert xlo <= -3 and xhi >= 3 and (xlo + xhi) == pytest.approx(0.0)
+
+
+def test_regression_a_constant_hessian_from_a_corner_is_no_quadratic():
+    # |x| + y²: H = diag(0, 2) everywhere (sign′ = 0), so it was called quadratic with a
+    # global bound η < 1; gradient descent bounces across |x|'s corner at every η
+    s = stability(parse("abs(x) + y^2"), "gd", point=(1, 1))
+    assert not s.quadratic and s.corner == "|x|"
+    s = stability(parse("abs(x) + abs(y)"), "gd", point=(1, 1))
+    assert s.bound is None and "corner" in s.reason and "cannot overshoot" not in s.reason
+    assert stability(parse("x^2 + y^2"), "gd").quadratic  # a polynomial still is one
+    for lr in (0.3, 0.09):  # the bounce is the corner's, not the stability limit's
+        path = descend(parse("abs(x) + y^2"), (1, 1), "gd", lr=lr, steps=200)
+        assert "across a corner of |x|" in path.warning and "η a little smaller" not in \
+            path.warning
+    path = descend(parse("x^2 + y^2"), (1, 1), "gd", lr=1.0, steps=50)
+    assert "stability limit" in path.warning

@@ -611,3 +611,12 @@ def test_regression_projector_keeps_the_saddle_warning_and_grammar():
     assert "saddle point, not a minimum" in texts(at)
     at = open_page(BOWL, "1,2", opt="gd", lr="1.2")  # diverges: the Hessian sentence
     assert "everywhere; it has eigenvalues" in texts(at)
+
+
+def test_regression_a_corner_gets_no_quadratic_promise():
+    # |x| + y² was "Stable for η < 1 everywhere (f is quadratic)": its Hessian is constant
+    # only because sign′ = 0, and gradient descent bounces across the corner at any η
+    text = texts(open_page("|x| + y^2", "1,1", opt="gd"))
+    assert "everywhere (f is quadratic)" not in text
+    assert "At a corner of \\|x\\|" in text or "At a corner of |x|" in text
+    assert "across a corner of |x|" in text or "across a corner of \\|x\\|" in text
