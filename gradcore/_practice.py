@@ -682,6 +682,27 @@ def _counterexample(answer: sp.Expr, expected: sp.Expr, symbols: tuple[sp.Symbol
     return ""
 
 
+def _constant_chain_factor(cmp: _Comparison, fn: Function | None, var: sp.Symbol | None
+                           ) -> str:
+    """The message for an answer that is ∂f/∂var divided by the constant derivative of an
+    inside (cos(2x) for sin(2x)), or ""."""
+    mask, a, e = cmp.mask, cmp.a, cmp.e
+    nz = mask & (np.abs(e) > 1e-9)
+    if fn is None or var is None or nz.sum() < _MIN_POINTS:
+        return ""
+    ratios = a[nz] / e[nz]
+    k = float(np.median(ratios))
+    if k == 0 or not (np.abs(ratios - k) <= 1e-6 * abs(k)).all():
+        return ""
+    for u in _chain_insides(fn.expr, var):
+        du = _diff(u, var)
+        if du.is_number and du not in (0, 1, -1) and abs(k * float(du) - 1) <= 1e-9:
+            return (f"Almost: you forgot the chain-rule factor. Multiply by the derivative "
+                    f"of the inside, {_show(u)}, with respect to {var.name}: that is "
+                    f"{_show(du)}.")
+    return ""
+
+
 def _diagnose(cmp: _Comparison, answer: sp.Expr, expected: sp.Expr, fn: Function | None,
               var: sp.Symbol | None) -> tuple[str | None, str]:
     """A recognised mistake and a message for it, or (None, "")."""
@@ -695,15 +716,26 @@ def _diagnose(cmp: _Comparison, answer: sp.Expr, expected: sp.Expr, fn: Function
             f"Your answer is 0, but {wrt} is not: f does change when "
             f"{var.name if var is not None else 'the variable'} changes."
         )
+    wrong_variable = None  # the partial with respect to another variable
     if fn is not None and var is not None:
-        # the partial with respect to another variable
         for other in fn.variables:
             if other != var and _matches(a, cmp.values(partial(fn, other)), mask):
-                return "wrong_variable", (
-                    f"This is ∂f/∂{other.name}, not ∂f/∂{var.name}: differentiate with "
-                    f"respect to {var.name}, treating "
-                    f"{_join([v.name for v in fn.variables if v != var])} as constant."
-                )
+                wrong_variable = other
+                break
+    # a forgotten constant chain factor comes first: for sin(2x + y), cos(2x + y) is also
+    # ∂f/∂y, but a learner asked for ∂f/∂x far more likely dropped the 2
+    chain = _constant_chain_factor(cmp, fn, var)
+    if chain:
+        if wrong_variable is not None:
+            chain += (f" (Your answer is also ∂f/∂{wrong_variable.name}: with respect to "
+                      f"{wrong_variable.name} that factor happens to be 1.)")
+        return "chain_factor", chain
+    if wrong_variable is not None:
+        return "wrong_variable", (
+            f"This is ∂f/∂{wrong_variable.name}, not ∂f/∂{var.name}: differentiate with "
+            f"respect to {var.name}, treating "
+            f"{_join([v.name for v in fn.variables if v != var])} as constant."
+        )
     # a constant factor (a sign error is the factor -1)
     nz = mask & (np.abs(e) > 1e-9)
     if nz.sum() >= _MIN_POINTS:
@@ -715,17 +747,6 @@ def _diagnose(cmp: _Comparison, answer: sp.Expr, expected: sp.Expr, fn: Function
                     f"Not quite: your answer is off by a sign (it is -1 times {wrt}). "
                     "Check the signs, e.g. the derivative of cos is -sin."
                 )
-            if fn is not None and var is not None:
-                # sin(2x) -> cos(2x): the factor is the inside's constant derivative
-                for u in _chain_insides(fn.expr, var):
-                    du = _diff(u, var)
-                    if du.is_number and du not in (0, 1, -1) and abs(
-                            k * float(du) - 1) <= 1e-9:
-                        return "chain_factor", (
-                            f"Almost: you forgot the chain-rule factor. Multiply by the "
-                            f"derivative of the inside, {_show(u)}, with respect to "
-                            f"{var.name}: that is {_show(du)}."
-                        )
             return "factor", (
                 f"Not quite: your answer is off by a constant factor: it is {_fraction(k)} "
                 f"times {wrt}. Check the coefficients: constant factors stay, the power "

@@ -109,6 +109,13 @@ NEAR_MISSES = [
     ("e^(xy)", "y", "e^(xy)", "chain_factor"),
     ("ln(x^2 + y^2)", "x", "1/(x^2 + y^2)", "chain_factor"),
     ("x e^(xy)", "x", "xy e^(xy)", "missing_term"),
+    # regression: a dropped constant chain factor whose answer is also the other partial
+    # was called "the wrong variable" (cos(2x + y) is ∂f/∂y as well)
+    ("sin(2x + y)", "x", "cos(2x + y)", "chain_factor"),
+    ("e^(3x + y)", "x", "e^(3x + y)", "chain_factor"),
+    ("(2x + y)^2", "x", "2(2x + y)", "chain_factor"),
+    ("sqrt(x + 2y)", "y", "1/(2 sqrt(x + 2y))", "chain_factor"),
+    ("x^2 y", "x", "x^2", "wrong_variable"),  # no chain factor fits: still this
     # regression: a dropped product-rule term of (x - 2y)(x + y) got a generic "Not quite"
     # (the expected sum 2x - y had combined both terms)
     ("(x - 2y)(x + y)", "x", "x + y", "missing_term"),
