@@ -690,7 +690,30 @@ def _diagnose(fn: Function, a: np.ndarray, f0: float, grad: np.ndarray
                 f"here; its value is the limit ({vals}).")
         text += (" The one-sided slopes agree, though, so the partial derivatives exist as "
                  f"limits ({vals.replace(' = ', ' ≈ ')}).")
+        text += _not_linear_sentence(slopes, limits, names)
     return out, False, text
+
+
+def _not_linear_sentence(slopes: list[_Slopes], g: np.ndarray, names: Sequence[str]) -> str:
+    """Why partial derivatives found as limits ``g`` make no gradient: the direction whose
+    slope differs most from ∇f·u (∛(x²y) at the origin: slope 0.63 along the diagonal,
+    ∇f·u = 0). "" when no direction shows it."""
+    if not np.all(np.isfinite(g)):
+        return ""
+    gaps = [(abs((sl.forward + sl.backward) / 2 - float(g @ sl.direction)), sl)
+            for sl in slopes if not sl.broken and sl.axis is None
+            and math.isfinite(sl.forward + sl.backward)]
+    top = max((d for d, _ in gaps), default=0.0)
+    if not top > 0:
+        return ""
+    # the first of the round directions (diagonals come before random ones) that shows it
+    worst = next(sl for d, sl in gaps if d >= 0.5 * top)
+    where = "(" + ", ".join(_num(v) for v in worst.direction) + ")"
+    slope = (worst.forward + worst.backward) / 2
+    return (f" But f is not differentiable here: along the direction {where} its slope is "
+            f"{_num(slope)}, while these partials give ∇f·u = "
+            f"{_num(float(g @ worst.direction))}, so no single vector ∇f gives the slope in "
+            "every direction.")
 
 
 def _linear(slopes: list[_Slopes], g: np.ndarray, g_coarse: np.ndarray) -> bool:

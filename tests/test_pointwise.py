@@ -750,3 +750,12 @@ def test_regression_a_jump_is_named_as_one_not_a_vertical_tangent():
         assert not r.differentiable and "jumps" in r.reason and "not continuous" in r.reason
         assert "vertical tangent" not in r.reason
     assert "vertical tangent" in report("x^(1/3)", (0,))[1].reason
+
+
+@pytest.mark.parametrize(("text", "point"), [("cbrt(x^2 y)", (0, 0)), ("cbrt(x^3 + y^3)", (0, 0))])
+def test_regression_partials_as_limits_that_make_no_gradient_say_why(text, point):
+    # the reason stopped at "the partial derivatives exist as limits (≈ 0, ≈ 0)" with
+    # differentiable False and no word of why not
+    r = report(text, point)[1]
+    assert not r.differentiable
+    assert "not differentiable here: along the direction" in r.reason and "∇f·u" in r.reason
