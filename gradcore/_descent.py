@@ -472,8 +472,9 @@ def _message(fn, names, method, lr, hyper, ascent, tol, steps, status, reason, s
             return (f"The start {where} is outside f's domain: f is undefined there. Pick "
                     f"another start.")
         if reason == "gradient_not_finite":
-            return (f"The gradient is undefined at the start {where} (a partial derivative "
-                    f"is not finite there). Pick another start.")
+            return (f"The gradient is undefined or too large at the start {where} (a "
+                    f"partial derivative is not finite there, or ‖∇f‖ is past floating "
+                    f"point's 1.8e308). Pick another start.")
         return (f"The start {where} is out of range: coordinates and |f| must stay within "
                 f"{bound}. Pick another start.")
     head = f"Diverged at step {step}: "
@@ -498,8 +499,9 @@ def _message(fn, names, method, lr, hyper, ascent, tol, steps, status, reason, s
                            f"unbounded above), so gradient ascent climbs forever")
         return head + (f"f fell below -{bound} — f has no minimum in this direction (it is "
                        f"unbounded below)")
-    return (head + f"∇f is undefined at {_at(names, point)} (a partial derivative is not "
-            f"finite there) — try a smaller learning rate or another start")
+    return (head + f"∇f is undefined or too large at {_at(names, point)} (a partial "
+            f"derivative is not finite there, or ‖∇f‖ is past floating point's 1.8e308) — "
+            f"try a smaller learning rate or another start")
 
 
 # ---------------------------------------------------------------------------------------

@@ -386,6 +386,8 @@ class _Parser:
         self.depth = 0
         self.abs_depth = 0
         self.symbols: dict[str, sp.Symbol] = {}
+        # domain conditions of the pieces built so far, in order (see _domain_pieces)
+        self.conditions: dict[tuple[str, sp.Expr], None] = {}
 
     # helpers
     @property
@@ -483,6 +485,8 @@ class _Parser:
                 else:
                     if rhs == 0:
                         raise self.error("division by zero", t)
+                    if rhs.free_symbols:  # x·y/x is y at once: the divisor's condition
+                        _record(self, sp.Pow(rhs, -1))  # would never be seen
                     result = _check(result / rhs, self, t)
                     divided = (divisor - 1, divisor)
             elif self.starts_operand():
@@ -713,7 +717,81 @@ def _check(value: sp.Expr, parser: _Parser, tok: _Tok) -> sp.Expr:
             )
     if value is sp.nan or value.has(sp.zoo, sp.nan):
         raise parser.error("this is undefined (division by zero)", tok)
+    if value.is_Add and not value.free_symbols and _hidden_zero(value):
+        raise parser.error(
+            "this sum of roots is 0 to every digit that can be computed, but not visibly 0, "
+            "and deciding its sign could take minutes: replace it by 0, or by simpler "
+            "numbers", tok)
+    _record(parser, value)
     return value
+
+
+def _hidden_zero(value: sp.Expr) -> bool:
+    """Whether a constant sum with roots in it evaluates to 0 with no significant digit
+    (a sum of radicals that cancels). sympy decides the sign of such a number, the next
+    time anything asks (√, |·|, ln, a power), by computing its minimal polynomial, which
+    takes minutes for ∜(5 + 5·2^(4/5)·3^(1/5) + …) − 2^(1/5) − 3^(1/5) (red team)."""
+    if not any(isinstance(a, sp.Pow) and a.exp.is_Rational and not a.exp.is_Integer
+               for a in sp.preorder_traversal(value)):
+        return False
+    try:
+        v = value.evalf(2)
+    except (ValueError, TypeError, ArithmeticError):  # pragma: no cover - defensive
+        return True
+    return isinstance(v, sp.Float) and v._prec <= 1
+
+
+def _record(parser: _Parser, value: sp.Expr) -> None:
+    """Note the domain conditions of a piece just built: at its top, or just below a Mul."""
+    for node in (value, *value.args):
+        for cond in _domain_pieces(node):
+            parser.conditions.setdefault(cond, None)
+
+
+_CONDITIONS = {"divide": "{} ≠ 0", "root": "{} ≥ 0", "log": "{} > 0", "power": "{} > 0",
+               "asin": "−1 ≤ {} ≤ 1", "acosh": "{} ≥ 1", "atanh": "−1 < {} < 1"}
+
+
+def _domain_pieces(node: sp.Basic) -> tuple[tuple[str, sp.Expr], ...]:
+    """The condition ``node`` itself puts on the real domain, as (kind, argument): a
+    division needs its divisor ≠ 0, an even root its radicand ≥ 0, ln its argument > 0
+    (:data:`_CONDITIONS`); () for any other node or a constant argument."""
+    if isinstance(node, sp.Pow):
+        b, e = node.args
+        if not b.free_symbols:
+            return ()
+        if e.free_symbols:
+            return (("power", b),)
+        if e.is_Rational and not e.is_Integer and e.q % 2 == 0:
+            return (("root", b),) + ((("divide", b),) if e < 0 else ())
+        if e.is_Number and e.is_negative:
+            return (("divide", b),)
+        return ()
+    kind = ("log" if isinstance(node, sp.log) else
+            "asin" if isinstance(node, (sp.asin, sp.acos)) else
+            "acosh" if isinstance(node, sp.acosh) else
+            "atanh" if isinstance(node, sp.atanh) else None)
+    if kind and node.args and node.args[0].free_symbols:
+        return ((kind, node.args[0]),)
+    return ()
+
+
+def _lost_conditions(parser: _Parser, expr: sp.Expr) -> list[str]:
+    """Conditions of pieces typed but simplified away by sympy's automatic evaluation
+    (√x² = x, e^(ln x) = x, x·y/x = y), each as text: the formula as typed is undefined
+    where they fail, the simplified one is not."""
+    kept = {c for node in sp.preorder_traversal(expr) for c in _domain_pieces(node)}
+    out = []
+    for kind, arg in parser.conditions:
+        if (kind, arg) not in kept:
+            text = _CONDITIONS[kind].format(_plain_text(arg))
+            if text not in out:
+                out.append(text)
+    return out
+
+
+def _plain_text(expr: sp.Expr) -> str:
+    return sp.sstr(expr).replace("**", "^").replace("*", "·")
 
 
 def _pow(base: sp.Expr, exponent: sp.Expr, parser: _Parser, tok: _Tok) -> sp.Expr:
@@ -897,6 +975,12 @@ def _parse(text: str) -> Function:
                 f"a number has more than {LIMITS.max_number_digits} digits (too large, or too "
                 "close to 0): use simpler numbers"
             )
+    lost = _lost_conditions(parser, expr)
+    if lost:  # said first: it changes where f is defined
+        parser.notes.insert(0, (
+            f"sympy simplifies this to {_plain_text(expr)}, which the app uses: as typed, f "
+            f"also needs {' and '.join(lost[:3])}, but the simplified form is defined "
+            "there too"))
     symbols = {s.name: s for s in expr.free_symbols}
     return Function(expr=expr, variables=_order(symbols), text=text, notes=tuple(parser.notes))
 

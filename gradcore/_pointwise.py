@@ -780,7 +780,7 @@ def at_point(fn: Function, point, *, tol: float = CRITICAL_TOL) -> PointReport:
         return PointReport(a, f0, grad, float("nan"), nan_vec, angle_none, True, False,
                            reason, False, False)
     with np.errstate(over="ignore"):
-        norm = float(np.linalg.norm(grad))
+        norm = _norm(grad)
     if not math.isfinite(norm):
         return PointReport(a, f0, grad, float("nan"), nan_vec, angle_none, True, False,
                            "∇f is too large for floating point here (overflow).", False, False)
@@ -842,11 +842,21 @@ def _unit(direction, n: int) -> np.ndarray:
     d = np.asarray(direction, dtype=float).reshape(-1)
     if d.size != n:
         raise ValueError(f"the direction needs {n} component(s), got {d.size}")
-    norm = float(np.linalg.norm(d)) if np.all(np.isfinite(d)) else float("nan")
+    norm = _norm(d) if np.all(np.isfinite(d)) else float("nan")
     if not (math.isfinite(norm) and norm > 0):
         raise ValueError("the direction must be a non-zero vector: it is normalised to "
                          "length 1, and the zero vector has no direction")
-    return d / norm
+    big = float(np.max(np.abs(d)))
+    return (d / big) / (norm / big)  # (1e-300, 0): its square underflows, this does not
+
+
+def _norm(v: np.ndarray) -> float:
+    """‖v‖ without overflow or underflow in the squares (as hypot does): (1e155, 1) has
+    ‖v‖ = 1e155 though 1e155² overflows, and (1e-300, 0) is not the zero vector."""
+    big = float(np.max(np.abs(v))) if v.size else 0.0
+    if not (math.isfinite(big) and big > 0):
+        return big
+    return big * float(np.linalg.norm(v / big))
 
 
 @dataclass(frozen=True, eq=False)

@@ -94,7 +94,14 @@ def _corpus() -> list[str]:
         "x_1",
         "x[0]",
     ]
-    exhaust = [
+    # red team 3: a sum of radicals that is exactly 0, which sympy cannot see; the next √,
+    # |·|, ln or power of it made sympy compute a minimal polynomial for minutes, in the
+    # server's thread, while parsing
+    zero = ("((5+5*2^(4/5)3^(1/5)+10*2^(3/5)3^(2/5)+10*2^(2/5)3^(3/5)+5*2^(1/5)3^(4/5))"
+            "^(1/5)-2^(1/5)-3^(1/5))")
+    hidden_zero = [f"sqrt({zero}) x", f"|{zero}| x", f"log({zero}) x", f"sign({zero}) x",
+                   f"x^{zero}", f"{zero} x + y"]
+    exhaust = hidden_zero + [
         "9^9^9",
         "9**9**9",
         "((9^9)^9999)^9999",
@@ -273,3 +280,8 @@ def test_fuzz_arbitrary_text_no_crash_no_hang(text):
     except ParseError:
         pass
     assert time.perf_counter() - start < 2.0  # hang detector
+
+
+def test_sums_of_roots_that_are_not_zero_still_parse():
+    assert parse("(sqrt(2) - 1)^(1/2) x").variables
+    assert parse("|2^(1/5) - 3^(1/5)| x + y").variables  # nonzero: its sign is cheap

@@ -608,3 +608,14 @@ def test_regression_the_uphill_step_shows_enough_digits_to_see_f_change():
     text = next(m.value for m in at.markdown if "points uphill" in m.value)
     numbers = re.findall(r"\(([\d.e+]+) → ([\d.e+]+)\)", text)
     assert len(numbers) == 2 and all(a != b for a, b in numbers), text
+
+
+@pytest.mark.parametrize(("f", "p"), [("sqrt(x) + y", "0,1"), ("sqrt(x^2 + y^2)", "0,0"),
+                                      ("acosh(x) + y", "1,2")])
+def test_regression_the_hessian_tab_at_a_non_smooth_point_explains_not_crashes(f, p):
+    # red team and maths audit: "Something went wrong on this page" (a ZeroDivisionError
+    # from the Hessian evaluated with Python floats)
+    at = open_page(f, p, tab="hessian")
+    text = texts(at)
+    assert "Something went wrong" not in text
+    assert "no Hessian at this point" in text

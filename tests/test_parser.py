@@ -494,3 +494,24 @@ def test_regression_unevaluated_complex_constants_are_refused(text):
 def test_regression_superscript_letters_are_exponents(text, expected):
     # eˣ was folded to "ex" and read as e·x; e⁻ˣ was a bracket error
     assert parse(text).expr == expected
+
+
+@pytest.mark.parametrize(("text", "simplified", "condition"), [
+    ("sqrt(x)^2", "x", "x ≥ 0"),  # maths audit: sympy's evaluation widened the domain
+    ("e^(ln(x))", "x", "x > 0"),
+    ("exp(2 ln(x))", "x^2", "x > 0"),
+    ("sin(asin(x))", "x", "−1 ≤ x ≤ 1"),
+    ("x y/x", "y", "x ≠ 0"),
+    ("x^2/x", "x", "x ≠ 0"),
+    ("1/(1/x)", "x", "x ≠ 0"),
+    ("(x + y)/(x + y)", "1", "x + y ≠ 0"),
+])
+def test_regression_a_domain_lost_to_simplification_is_said(text, simplified, condition):
+    fn = parse(text)
+    assert f"simplifies this to {simplified}," in fn.notes[0] and condition in fn.notes[0]
+
+
+@pytest.mark.parametrize("text", ["x^2 + 3y", "1/(2x)", "sqrt(4x)", "x^(3/2)", "ln(x)*2/2",
+                                  "3xy/(x + y)", "sqrt(x^2)", "x/2", "x^y", "e^(x^2 y)"])
+def test_no_domain_note_when_nothing_was_lost(text):
+    assert not any("simplifies" in n for n in parse(text).notes)

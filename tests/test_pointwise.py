@@ -759,3 +759,25 @@ def test_regression_partials_as_limits_that_make_no_gradient_say_why(text, point
     r = report(text, point)[1]
     assert not r.differentiable
     assert "not differentiable here: along the direction" in r.reason and "∇f·u" in r.reason
+
+
+@pytest.mark.parametrize(("text", "point"), [
+    ("sqrt(x) + y", (0, 1)),  # red team: ZeroDivisionError on the Hessian tab
+    ("acosh(x) + y", (1, 2)),
+    ("asec(x) + y", (1, 2)),
+    ("1/asec(x) + y", (1, 1)),
+    ("sqrt(x) + y", (1e-320, 1)),  # x^1.5 underflows to 0 in the Hessian
+])
+def test_regression_the_hessian_at_a_domain_edge_is_undefined_not_a_crash(text, point):
+    fn, r = report(text, point)
+    assert pw.hessian_report(fn, r).kind == "undefined"
+
+
+def test_regression_a_large_finite_gradient_is_not_an_overflow():
+    # ‖(1e155, 1)‖² overflows, ‖(1e155, 1)‖ does not: it was "∇f is too large (overflow)"
+    fn, r = report("10^155 (x - 1) + y", (1, 2))
+    assert r.differentiable and r.norm == pytest.approx(1e155)
+    np.testing.assert_allclose(r.direction, [1, 1e-155])
+    # and a tiny direction is a direction: its squared length underflowed to 0
+    dd = pw.directional_derivative(gc.parse("x y z"), (1, 2, 3), (1e-300, 0, 0))
+    assert dd.value == pytest.approx(6)
