@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from dataclasses import dataclass
 
 import streamlit as st
@@ -42,19 +43,60 @@ class Loaded:
     error: str | None
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
+#: a function whose analysis ran out of time is not tried again for this long (by any
+#: session): long enough that reruns of a hostile input cost one worker timeout a minute,
+#: short enough that one that overran only because the server was busy gets another go
+RETRY_TIMEOUT_AFTER_S = 60.0
+_MAX_TIMEOUTS = 256
+
+
+@st.cache_resource(show_spinner=False)
+def _timeouts() -> dict[str, tuple[float, Loaded]]:
+    """Recent timeouts shared by every session: text -> (monotonic time, result)."""
+    return {}
+
+
 def load(text: str) -> Loaded:
-    """Parse, differentiate (time-bounded) and compile ``text``; cached across sessions."""
+    """Parse, differentiate (time-bounded) and compile ``text``; cached across sessions.
+    A timeout is remembered for :data:`RETRY_TIMEOUT_AFTER_S` only, never cached for good:
+    under load a legitimate function can overrun once, and it must not stay "too complex"
+    for every visitor (red team)."""
+    recent = _timeouts()
+    hit = recent.get(text)
+    if hit is not None and time.monotonic() - hit[0] < RETRY_TIMEOUT_AFTER_S:
+        return hit[1]
+    try:
+        return _load(text)
+    except gc.ServerBusyError:
+        raise  # the caller asks to retry
+    except gc.TooComplexError as exc:
+        result = Loaded(gc.parse(text), None, str(exc))  # parsed fine in _load: cheap
+        recent[text] = (time.monotonic(), result)
+        while len(recent) > _MAX_TIMEOUTS:
+            recent.pop(next(iter(recent)), None)
+        return result
+
+
+def _clear() -> None:
+    _load.clear()
+    _timeouts().clear()
+
+
+load.clear = _clear  # type: ignore[attr-defined]
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _load(text: str) -> Loaded:
+    """:func:`load`'s cached part: a TooComplexError (and ServerBusyError) passes, not
+    cached."""
     try:
         fn = gc.parse(text)
     except gc.ParseError as exc:
         return Loaded(None, None, str(exc))
     try:
         return Loaded(fn, gc.analyze(fn), None)
-    except gc.ServerBusyError:
-        raise  # passing: not cached, the caller shows the message
-    except gc.TooComplexError as exc:
-        return Loaded(fn, None, str(exc))
+    except (gc.ServerBusyError, gc.TooComplexError):
+        raise  # passing: not cached, load remembers a timeout for a while
     except Exception:  # noqa: BLE001 - a function sympy/numpy cannot handle: say so
         log.exception("analysing %r failed", text)
         return Loaded(fn, None, "this function cannot be analysed here (its derivative "

@@ -256,3 +256,26 @@ def test_an_analysis_failure_is_a_message_not_a_crash(monkeypatch):
     loaded = state.load("x^2 + 7y")
     assert loaded.analysis is None and "cannot be analysed" in loaded.error
     state.load.clear()
+
+
+def test_regression_a_timeout_is_remembered_for_a_while_not_for_good(monkeypatch):
+    # red team: a function that overran once (a busy server) stayed "too complex" for
+    # every visitor, cached for good
+    from gradapp import state
+
+    calls = []
+
+    def slow(fn):
+        calls.append(fn.text)
+        raise gc.TooComplexError("too complex: took longer than 3 s")
+
+    monkeypatch.setattr(gc, "analyze", slow)
+    state.load.clear()
+    first = state.load("x^2 + 9y")
+    again = state.load("x^2 + 9y")  # within the retry interval: not tried again
+    assert first.error and again is first and len(calls) == 1
+    monkeypatch.undo()  # analyze works again: after the interval the function loads
+    monkeypatch.setattr(state, "RETRY_TIMEOUT_AFTER_S", 0.0)
+    later = state.load("x^2 + 9y")
+    assert later.analysis is not None and later.error is None
+    state.load.clear()
