@@ -289,8 +289,9 @@ def page() -> None:
         st.markdown("The gradient points uphill, so to **minimise** f we step the other "
                     "way, a little at a time (η is the learning rate):")
     rule = st.empty()  # filled once the ascent toggle has been read
-    # projector mode: the figure comes first and the settings are folded away below it
-    figure_area = st.container() if projector else None
+    # the figure comes first, as on the Gradient field page: on a 1366×768 laptop the
+    # settings above it pushed the whole map below the fold (projected, they are folded)
+    figure_area = st.container()
     with ui.controls("Settings: optimizers, steps, start point, learning rates",
                      key="descent_settings"):
         if projector:  # one wide row each: labels stay readable at large type
@@ -312,7 +313,7 @@ def page() -> None:
     dv.write_link(cfg)
     rule.latex(ui.latex(UPDATE_ASCENT if cfg["ascent"] else UPDATE))
     runs = dv.runs(cfg)
-    with figure_area or st.container():
+    with figure_area:
         paths, window = _figure(fn, cfg, runs, start, projector, style_name)
     if paths is None:
         return
