@@ -46,6 +46,7 @@ __all__ = [
     "cone_samples",
     "default_window",
     "is_flat",
+    "max_gradient",
     "level_curve_tangent",
     "nice_points",
     "level_range",
@@ -435,18 +436,30 @@ def clip_outliers(values: np.ndarray, reach: float = 2.0) -> tuple[np.ndarray, i
     return v, n
 
 
-def is_flat(grid: Grid, rtol: float = 1e-9) -> bool:
-    """True when ∇f vanishes on the whole (defined part of the) grid: f changes by less
-    than ``rtol`` × max(1, max|f|) across the window. False when f is nowhere defined."""
+def is_flat(grid: Grid, rtol: float = 1e-12) -> bool:
+    """True when there are no level curves to draw on the (defined part of the) grid: f
+    changes by less than ``rtol`` × max(1, max|f|) across the window, so by nothing that
+    floating point can show (∇f = 0, or a change of f lost next to its size). False when f
+    is nowhere defined. 10¹⁰ + x + y is not flat: its values differ from the 10th digit
+    on. :func:`max_gradient` tells ∇f = 0 from a change too small to draw."""
     values = np.asarray(grid.values, dtype=float)
     ok = np.isfinite(values)
     if not ok.any():
         return False
-    gmax = 0.0
-    for g in grid.grads:
-        g = np.asarray(g, dtype=float)[ok]
-        if g.size:
-            gmax = max(gmax, float(np.max(np.abs(g))))
+    gmax = max_gradient(grid)
     diag = math.hypot(*(float(ax[-1] - ax[0]) for ax in grid.axes)) or 1.0
     scale = max(1.0, float(np.max(np.abs(values[ok]))))
     return gmax * diag <= rtol * scale
+
+
+def max_gradient(grid: Grid) -> float:
+    """The largest |∂f/∂xᵢ| over the grid's points where f is defined (0.0 when ∇f = 0
+    there, or f is nowhere defined)."""
+    ok = np.isfinite(np.asarray(grid.values, dtype=float))
+    gmax = 0.0
+    for g in grid.grads:
+        g = np.asarray(g, dtype=float)[ok]
+        g = g[np.isfinite(g)]
+        if g.size:
+            gmax = max(gmax, float(np.max(np.abs(g))))
+    return gmax

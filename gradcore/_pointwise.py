@@ -131,7 +131,10 @@ def display_number(value: float, digits: int = 6) -> sp.Expr:
 
 def exact_point(values: Sequence[float], digits: int = 10) -> tuple[sp.Rational, ...]:
     """The point's coordinates as exact Rationals, each read from its shortest decimal with
-    at most ``digits`` significant digits (so a float 1.2000000000000002 is 6/5, as typed).
+    at most ``digits`` significant digits (so a float 1.2000000000000002 is 6/5, as typed)
+    when that is the float up to rounding (4 units in its last place); otherwise from the
+    float's own shortest decimal, so 1.00000000001 stays itself and is not shown as 1
+    (where 1/(x − 1) is undefined).
 
     Raises ValueError for non-finite values.
     """
@@ -140,7 +143,10 @@ def exact_point(values: Sequence[float], digits: int = 10) -> tuple[sp.Rational,
         v = float(v)
         if not math.isfinite(v):
             raise ValueError("the point's coordinates must be finite numbers")
-        out.append(sp.Rational(f"{v:.{digits}g}"))
+        short = f"{v:.{digits}g}"
+        if abs(float(short) - v) > 4 * math.ulp(v):
+            short = repr(v)
+        out.append(sp.Rational(short))
     return tuple(out)
 
 
@@ -835,7 +841,9 @@ def nondifferentiable_reason(fn: Function, point) -> str | None:
 def direction_from_angle(degrees: float) -> np.ndarray:
     """The unit vector (cos θ, sin θ) at ``degrees`` from the positive x-axis."""
     t = math.radians(float(degrees))
-    return np.array([math.cos(t), math.sin(t)])
+    u = np.array([math.cos(t), math.sin(t)])
+    u[np.abs(u) < 1e-15] = 0.0  # 90° is (0, 1), not (6.1e-17, 1): no rounding shown
+    return u
 
 
 def _unit(direction, n: int) -> np.ndarray:
@@ -907,11 +915,12 @@ class DirectionRow:
 def _level_direction(g: np.ndarray) -> np.ndarray:
     """A unit vector perpendicular to ``g`` (in 2-D: g turned by +90°)."""
     n = g.size
+    g = g / float(np.max(np.abs(g)))  # scaled: (1e155, 1) and 1e-170·(1, 1) stay finite
     if n == 2:
-        return np.array([-g[1], g[0]]) / np.linalg.norm(g)
+        return np.array([-g[1], g[0]]) / _norm(g)
     e = np.eye(n)[int(np.argmin(np.abs(g)))]
     v = e - np.dot(e, g) / np.dot(g, g) * g
-    return v / np.linalg.norm(v)
+    return v / _norm(v)
 
 
 def directional_curve(report: PointReport, samples: int = 361

@@ -68,6 +68,18 @@ def _flat_message(fn: gc.Function, point: list[float], names) -> str:
     return text + " Move the slice, or try another window or function."
 
 
+def _rounding_message(fn: gc.Function, point: list[float], grid) -> str:
+    """Why nothing is drawn when f does change, by too little next to its size for
+    floating point to draw its level curves (10¹⁶ + x)."""
+    values = grid.values[np.isfinite(grid.values)]
+    size = float(np.max(np.abs(values))) if values.size else float("nan")
+    grad = gc.evaluate(fn, [point]).grads[0]
+    return (f"f changes too little across the window, next to its size (about "
+            f"{fv.fmt(size, 3)}), for floating point to draw its level curves: its values "
+            "agree in all but their last digits. ∇f is not 0 (at a it is "
+            f"{fv.fmt_vec(grad, 3)}). Zoom out, or subtract the constant from f.")
+
+
 def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Style) -> None:
     """Contour map of f over the (first two variables') plane, with the gradient field,
     the point, its gradient, the level curve's tangent and the measured angle."""
@@ -85,7 +97,8 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
         st.warning(fv.undefined_message(1.0, where))
         return
     if fc.is_flat(grid):
-        st.info(_flat_message(fn, point, names))
+        st.info(_flat_message(fn, point, names) if fc.max_gradient(grid) == 0 else
+                _rounding_message(fn, point, grid))
         return
 
     agrid = fv.plane_grid(fn.text, names, fc.arrow_ranges(s.ranges(), s.density),

@@ -283,3 +283,14 @@ def test_huge_gradients_still_get_a_measured_tangent():
     fn = gc.parse("x y 10^(200)")
     t = fc.level_curve_tangent(fn, (1, 2), radius=1e-3)
     assert fc.angle_deg(gc.gradient_at(fn, (1, 2)), t) == pytest.approx(90.0, abs=1e-3)
+
+
+def test_regression_a_large_constant_plus_a_slope_is_not_flat():
+    # maths audit: 10¹⁰ + x + y was "∇f = 0 everywhere" (a relative change of 10⁻⁹ counted
+    # as none, though its values differ from the 10th digit on)
+    win = {"x": (-3, 3), "y": (-3, 3)}
+    grid = gc.evaluate_grid(gc.parse("10^10 + x + y"), win, 21)
+    assert not fc.is_flat(grid) and fc.max_gradient(grid) == 1.0
+    lost = gc.evaluate_grid(gc.parse("10^16 + x + y"), win, 21)  # lost in the last digit
+    assert fc.is_flat(lost) and fc.max_gradient(lost) > 0
+    assert fc.max_gradient(gc.evaluate_grid(gc.parse("5 + x - x + 0y"), win, 21)) == 0

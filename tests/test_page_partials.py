@@ -619,3 +619,14 @@ def test_regression_the_hessian_tab_at_a_non_smooth_point_explains_not_crashes(f
     text = texts(at)
     assert "Something went wrong" not in text
     assert "no Hessian at this point" in text
+
+
+def test_regression_the_error_caption_says_what_the_table_shows():
+    # maths audit: "ten times closer gives about a hundred times smaller error" under a
+    # column of rounding errors (x² − y² is linear along (1, 1)) and under an 8x drop
+    at = open_page("x^2 - y^2", "1,2", tab="tangent")
+    assert "exactly linear" in texts(at)
+    at = open_page("x^2 y^3", "1.2,-0.7", tab="tangent")
+    assert "made it 8.39 times smaller" in texts(at) and "higher powers" in texts(at)
+    at = open_page("x^2 + y^2", "1,2", tab="tangent")
+    assert "made it 100 times smaller" in texts(at) and "higher powers" not in texts(at)

@@ -781,3 +781,27 @@ def test_regression_a_large_finite_gradient_is_not_an_overflow():
     # and a tiny direction is a direction: its squared length underflowed to 0
     dd = pw.directional_derivative(gc.parse("x y z"), (1, 2, 3), (1e-300, 0, 0))
     assert dd.value == pytest.approx(6)
+
+
+def test_regression_level_directions_of_huge_and_tiny_gradients():
+    # maths audit: (0, 0) for ∇f = (1e155, 1) and (−inf, inf) for 1e-170·(1, 1)
+    for text in ("10^155 (x - 1) + y", "10^(-170) (x + y)", "10^(-170) (x + 2y + z)"):
+        fn = gc.parse(text)
+        p = (1.0,) * len(fn.variables)
+        rows = pw.direction_table(gc.at_point(fn, p), np.ones(len(p)), fn.names)
+        for row in rows:
+            if "level" in row.label:
+                assert np.linalg.norm(row.unit) == pytest.approx(1)
+
+
+def test_regression_whole_angles_have_no_rounding_in_their_directions():
+    np.testing.assert_array_equal(pw.direction_from_angle(90), [0, 1])
+    np.testing.assert_array_equal(pw.direction_from_angle(180), [-1, 0])
+
+
+def test_regression_a_point_is_not_rounded_onto_another_for_display():
+    # 1.00000000001 was shown as 1, with 1/(x − 1) "= 1e11" at x = 1 where it is undefined
+    assert pw.exact_point([1.00000000001])[0] == sp.Rational("1.00000000001")
+    assert pw.exact_point([123456.78912])[0] == sp.Rational("123456.78912")
+    assert pw.exact_point([1.2000000000000002, 0.30000000000000004]) == (
+        sp.Rational(6, 5), sp.Rational(3, 10))  # float noise still reads as typed
