@@ -223,6 +223,25 @@ def level_curve_tangent(
     n = a.size
     if not (0 <= i < n and 0 <= j < n and i != j) or not radius > 0:
         return None
+    best = None
+    for shrink in (1, 10, 100, 1000):  # O(r²): a sharply bending curve needs a small r
+        found = _chord_tangent(fn, a, i, j, radius / shrink, int(samples))
+        if found is None:
+            if best is None:
+                return None
+            break
+        t, digits = found
+        if best is not None and digits < 5:
+            break  # f's change on the circle is down in its rounding: keep the last
+        best = t
+    return best
+
+
+def _chord_tangent(fn: Function, a: np.ndarray, i: int, j: int, radius: float,
+                   samples: int) -> tuple[np.ndarray, float] | None:
+    """:func:`level_curve_tangent` at one radius: the unit chord, and how many digits of
+    f's change around the circle stand above f's rounding."""
+    n = a.size
     theta = np.linspace(0.0, 2 * np.pi, int(samples), endpoint=False)
     pts = np.repeat(a[None, :], theta.size + 1, axis=0)
     pts[1:, i] += radius * np.cos(theta)
@@ -253,7 +272,9 @@ def level_curve_tangent(
         chord = -chord
     t = np.zeros(n)
     t[i], t[j] = chord
-    return t
+    scale = float(np.max(np.abs(values))) * np.finfo(float).eps
+    digits = math.log10(float(np.max(np.abs(d))) / scale) if scale > 0 else math.inf
+    return t, digits
 
 
 def level_surface_tangents(

@@ -294,3 +294,16 @@ def test_regression_a_large_constant_plus_a_slope_is_not_flat():
     lost = gc.evaluate_grid(gc.parse("10^16 + x + y"), win, 21)  # lost in the last digit
     assert fc.is_flat(lost) and fc.max_gradient(lost) > 0
     assert fc.max_gradient(gc.evaluate_grid(gc.parse("5 + x - x + 0y"), win, 21)) == 0
+
+
+@pytest.mark.parametrize(("text", "point", "radius"), [
+    ("(1 - x)^2 + 100(y - x^2)^2", (-1, 1), 4e-3),  # the field page read 86.9°
+    ("(1 - x)^2 + 100(y - x^2)^2", (-1.3, 1.7), 4e-3),  # and 116.1°
+    ("sin(10x) + y", (0.7, 0.2), 6e-3),
+])
+def test_regression_the_measured_angle_is_right_where_the_level_curve_bends(text, point,
+                                                                            radius):
+    fn = gc.parse(text)
+    t = fc.level_curve_tangent(fn, list(point), (0, 1), radius=radius)
+    g = gc.evaluate(fn, [point]).grads[0]
+    assert fc.angle_deg(g, t[:2]) == pytest.approx(90, abs=0.01)
