@@ -120,13 +120,19 @@ _EPS = np.finfo(float).eps
 
 def display_number(value: float, digits: int = 6) -> sp.Expr:
     """A float as a sympy number for display: an Integer when it is a whole number (below
-    1e15), else a Float with ``digits`` significant digits; ``sp.nan`` when not finite."""
+    1e15), else a Float with ``digits`` significant digits, or more when those would
+    round it to a whole number (250003.2 is not shown as 250003.0, which reads as exact,
+    nor 1.0000001 as 1.0); ``sp.nan`` when not finite."""
     v = float(value)
     if not math.isfinite(v):
         return sp.nan
     if v == int(v) and abs(v) < 1e15:
         return sp.Integer(int(v))
-    return sp.Float(v, digits)
+    for d in range(digits, 16):
+        shown = float(f"{v:.{d}g}")  # what d significant digits print
+        if abs(v) >= 1e15 or shown != round(shown) or abs(v - shown) <= 1e-12 * abs(v):
+            return sp.Float(v, d)
+    return sp.Float(v, 15)
 
 
 def exact_point(values: Sequence[float], digits: int = 10) -> tuple[sp.Rational, ...]:

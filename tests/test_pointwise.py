@@ -805,3 +805,15 @@ def test_regression_a_point_is_not_rounded_onto_another_for_display():
     assert pw.exact_point([123456.78912])[0] == sp.Rational("123456.78912")
     assert pw.exact_point([1.2000000000000002, 0.30000000000000004]) == (
         sp.Rational(6, 5), sp.Rational(3, 10))  # float noise still reads as typed
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (250003.2, "250003.2"),  # was 250003.0: a whole number with ".0" reads as exact
+    (1.0000001, "1.0000001"),  # was 1.0
+    (665866.04, "665866.04"),
+    (2.5, "2.5"),
+    (3.0, "3"),
+    (0.1 + 0.2, "0.3"),  # rounding noise is still rounded away
+])
+def test_regression_displayed_numbers_do_not_look_whole_when_they_are_not(value, shown):
+    assert sp.latex(pw.display_number(value)) == shown
