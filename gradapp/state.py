@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from dataclasses import dataclass
 
@@ -48,6 +49,7 @@ class Loaded:
 #: short enough that one that overran only because the server was busy gets another go
 RETRY_TIMEOUT_AFTER_S = 60.0
 _MAX_TIMEOUTS = 256
+_TIMEOUTS_LOCK = threading.Lock()
 
 
 @st.cache_resource(show_spinner=False)
@@ -71,15 +73,17 @@ def load(text: str) -> Loaded:
         raise  # the caller asks to retry
     except gc.TooComplexError as exc:
         result = Loaded(gc.parse(text), None, str(exc))  # parsed fine in _load: cheap
-        recent[text] = (time.monotonic(), result)
-        while len(recent) > _MAX_TIMEOUTS:
-            recent.pop(next(iter(recent)), None)
+        with _TIMEOUTS_LOCK:  # sessions run in threads: evict under a lock
+            recent[text] = (time.monotonic(), result)
+            while len(recent) > _MAX_TIMEOUTS:
+                recent.pop(next(iter(recent)), None)
         return result
 
 
 def _clear() -> None:
     _load.clear()
-    _timeouts().clear()
+    with _TIMEOUTS_LOCK:
+        _timeouts().clear()
 
 
 load.clear = _clear  # type: ignore[attr-defined]

@@ -59,7 +59,13 @@ from ._bounded import TooComplexError, cached_once
 from ._calculus import gradient, hessian, to_point
 from ._numeric import _numeric_form, _to_float, compile_hessian, lambdify_bounded
 from ._parser import Function
-from ._pointwise import _find_candidates, _plain, classify_critical_point
+from ._pointwise import (
+    _find_candidates,
+    _plain,
+    classify_critical_point,
+    is_critical,
+    near_critical,
+)
 
 __all__ = [
     "DEFAULTS", "DESCRIPTIONS", "DIVERGENCE_BOUND", "LABELS", "METHODS", "TORCH_DEFAULT_LR",
@@ -445,7 +451,8 @@ def _message(fn, names, method, lr, hyper, ascent, tol, steps, status, reason, s
     if status == "converged":
         if step == 0:
             text = (f"Converged at the start: ‖∇f‖ < {_num(tol)} already — "
-                    f"{_at(names, point)} is a stationary point" if grad_norm == 0 else
+                    f"{_at(names, point)} is a stationary point"
+                    if grad_norm == 0 or is_critical(fn, point) else
                     f"Converged at the start: ‖∇f‖ = {_num(grad_norm)} is already below "
                     f"{_num(tol)} at {_at(names, point)}, so no step is taken. f is "
                     f"almost flat here, but ∇f is not 0: this is not a stationary point")
@@ -1051,11 +1058,13 @@ def _warning(fn: Function, spec, status: str, ascent: bool, points: np.ndarray,
     """The end of a run's message when it ended somewhere it did not aim for: converged to
     a saddle point or the opposite extremum, or bouncing between two points at the step
     limit; "" otherwise. A run that stopped on a plateau (‖∇f‖ under the tolerance but
-    not small next to the gradients it met, e.g. e^(−x²−y²) started at (5, 5)) is at no
-    critical point, so the Hessian there says nothing about one."""
+    not small next to the gradients it met, nor next to ∇f a small step away, e.g.
+    e^(−x²−y²) started at (5, 5)) is at no critical point, so the Hessian there says
+    nothing about one."""
     if status == "converged":
         finite = norms[np.isfinite(norms)]
-        if norms[-1] > 0 and not (finite.size and norms[-1] <= 1e-4 * finite.max()):
+        came_down = finite.size and norms[-1] <= 1e-2 * finite.max()
+        if not (came_down or near_critical(fn, points[-1], float(norms[-1]))):
             return ""
         return _not_the_goal(fn, points[-1], ascent, len(points) - 1)
     if status == "max_steps" and len(points) >= 5 and np.allclose(points[-1], points[-3]) \
@@ -1152,17 +1161,24 @@ def descend_many(
 # Stability bound
 
 
-@cached_once(maxsize=64)
 def corner_piece(fn: Function) -> str | None:
-    """The first piece of f with a corner (|u|), as plain text, or None. Its Hessian says
-    nothing about the corner (sign′ = 0): with a fixed step, gradient descent never settles
-    at a corner, whatever the learning rate."""
+    """The first piece of f with a corner (|u| with u of the variables, not raised to a
+    power above 1: |x|³ is smooth), as plain text, or None. Its Hessian says nothing
+    about the corner (sign′ = 0): with a fixed step, gradient descent never settles at a
+    corner, whatever the learning rate."""
+    smooth = {b for b in fn.expr.atoms(sp.Pow)
+              if isinstance(b.base, sp.Abs) and b.exp.is_number and b.exp > 1}
+    hidden = {b.base for b in smooth}
+    bare = {a for p in fn.expr.atoms(sp.Pow, sp.Mul, sp.Add, sp.Function)
+            for a in p.args if isinstance(a, sp.Abs) and p not in smooth}
     for c in _find_candidates(fn.expr, fn.variables):
-        if c.kind == "abs":
+        if c.kind == "abs" and (c.node not in hidden or c.node in bare
+                                or c.node == fn.expr):
             return _plain(c.node)
     return None
 
 
+@cached_once(maxsize=64)
 def _hessian_parts(fn: Function):
     """(the constant Hessian, None) for a quadratic, else (None, a compiled function of
     the coordinates giving the n² entries, row by row). |x| + y² has a constant Hessian

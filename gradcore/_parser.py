@@ -21,12 +21,14 @@ from __future__ import annotations
 import keyword
 import math
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import sympy as sp
 
+from ._plaintext import plain
 from ._realroot import odd_root_power, real_root
 
 __all__ = ["LIMITS", "Function", "ParseError", "parse"]
@@ -717,6 +719,10 @@ def _check(value: sp.Expr, parser: _Parser, tok: _Tok) -> sp.Expr:
             )
     if value is sp.nan or value.has(sp.zoo, sp.nan):
         raise parser.error("this is undefined (division by zero)", tok)
+    if not value.free_symbols and not value.is_Rational and _too_large(value):
+        raise parser.error(
+            "this constant is larger than 1.8·10^308, beyond floating point, and sympy "
+            "could take hours to work with it: use smaller numbers", tok)
     if value.is_Add and not value.free_symbols and _hidden_zero(value):
         raise parser.error(
             "this sum of roots is 0 to every digit that can be computed, but not visibly 0, "
@@ -726,11 +732,27 @@ def _check(value: sp.Expr, parser: _Parser, tok: _Tok) -> sp.Expr:
     return value
 
 
+def _too_large(value: sp.Expr) -> bool:
+    """Whether a constant is beyond floating point (1.8·10^308) in size: e^(e^(e^5)) is
+    10^(10^63), sin of it needs 10^63 digits, and evaluating (or printing) anything built
+    on it never ends. Every constant piece is checked as it is built, so this one's parts
+    are all within 10^308 and evaluating it to 3 digits is quick."""
+    try:
+        v = complex(value.evalf(3))
+    except (TypeError, ValueError, ArithmeticError):
+        return False  # not a number sympy can evaluate: left to the other checks
+    return not (math.isfinite(v.real) and math.isfinite(v.imag)) or abs(v) > sys.float_info.max
+
+
 def _hidden_zero(value: sp.Expr) -> bool:
     """Whether a constant sum with roots in it evaluates to 0 with no significant digit
     (a sum of radicals that cancels). sympy decides the sign of such a number, the next
     time anything asks (√, |·|, ln, a power), by computing its minimal polynomial, which
-    takes minutes for ∜(5 + 5·2^(4/5)·3^(1/5) + …) − 2^(1/5) − 3^(1/5) (red team)."""
+    takes minutes for ∜(5 + 5·2^(4/5)·3^(1/5) + …) − 2^(1/5) − 3^(1/5) (red team). Only
+    sums of rationals and their roots are evaluated (quick); sympy does not search for a
+    minimal polynomial of anything else (π, sin, e^…)."""
+    if value.has(sp.Function) or value.atoms(sp.NumberSymbol):
+        return False  # not algebraic: sympy does not look for a minimal polynomial
     if not any(isinstance(a, sp.Pow) and a.exp.is_Rational and not a.exp.is_Integer
                for a in sp.preorder_traversal(value)):
         return False
@@ -778,20 +800,36 @@ def _domain_pieces(node: sp.Basic) -> tuple[tuple[str, sp.Expr], ...]:
 
 def _lost_conditions(parser: _Parser, expr: sp.Expr) -> list[str]:
     """Conditions of pieces typed but simplified away by sympy's automatic evaluation
-    (√x² = x, e^(ln x) = x, x·y/x = y), each as text: the formula as typed is undefined
-    where they fail, the simplified one is not."""
+    (√x² = x, e^(ln x) = x, x·y/x = y), each as text: where they fail, the formula as typed
+    is undefined. Left out: conditions the simplified form keeps, or implies on the same
+    argument (ln u keeps u > 0, so u ≠ 0 is not lost), and conditions that always hold
+    (x² + 1 ≠ 0). A root's u ≥ 0 and a division's u ≠ 0 together read u > 0."""
     kept = {c for node in sp.preorder_traversal(expr) for c in _domain_pieces(node)}
-    out = []
+    positive = {arg for kind, arg in kept if kind in ("log", "power")}
+    lost: dict[sp.Expr, set[str]] = {}
     for kind, arg in parser.conditions:
-        if (kind, arg) not in kept:
-            text = _CONDITIONS[kind].format(_plain_text(arg))
+        if (kind, arg) in kept or (kind in ("divide", "root") and arg in positive):
+            continue
+        if kind in _CONDITIONS and not _always(kind, arg):
+            lost.setdefault(arg, set()).add(kind)
+    out = []
+    for arg, kinds in lost.items():
+        if {"divide", "root"} <= kinds:
+            kinds = (kinds - {"divide", "root"}) | {"log"}  # u ≥ 0 and u ≠ 0: u > 0
+        for kind in sorted(kinds):
+            text = _CONDITIONS[kind].format(plain(arg))
             if text not in out:
                 out.append(text)
     return out
 
 
-def _plain_text(expr: sp.Expr) -> str:
-    return sp.sstr(expr).replace("**", "^").replace("*", "·")
+def _always(kind: str, arg: sp.Expr) -> bool:
+    """Whether the condition holds for every real value of the variables (x² + 1 ≠ 0,
+    x² + y² ≥ 0), as sympy's assumptions can tell at once."""
+    real = arg.xreplace({v: sp.Dummy(v.name, real=True) for v in arg.free_symbols})
+    test = {"divide": real.is_nonzero, "root": real.is_nonnegative,
+            "log": real.is_positive, "power": real.is_positive}.get(kind)
+    return bool(test)
 
 
 def _pow(base: sp.Expr, exponent: sp.Expr, parser: _Parser, tok: _Tok) -> sp.Expr:
@@ -977,10 +1015,13 @@ def _parse(text: str) -> Function:
             )
     lost = _lost_conditions(parser, expr)
     if lost:  # said first: it changes where f is defined
+        simpler = plain(expr, 40)
+        simpler = "a simpler form" if simpler == "part of f" else simpler
         parser.notes.insert(0, (
-            f"sympy simplifies this to {_plain_text(expr)}, which the app uses: as typed, f "
-            f"also needs {' and '.join(lost[:3])}, but the simplified form is defined "
-            "there too"))
+            f"sympy simplifies this to {simpler}, which the app uses: as typed, f also "
+            f"needs {' and '.join(lost[:3])}, "
+            + ("a condition" if len(lost) == 1 else "conditions")
+            + " the simplified form no longer has"))
     symbols = {s.name: s for s in expr.free_symbols}
     return Function(expr=expr, variables=_order(symbols), text=text, notes=tuple(parser.notes))
 

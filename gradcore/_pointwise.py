@@ -34,8 +34,6 @@ from functools import lru_cache
 
 import numpy as np
 import sympy as sp
-from sympy.printing.precedence import PRECEDENCE
-from sympy.printing.str import StrPrinter
 
 from ._bounded import TooComplexError, cached_once, run_bounded
 from ._calculus import gradient, resolve_variable, to_point
@@ -47,6 +45,7 @@ from ._numeric import (
     lambdify_bounded,
 )
 from ._parser import Function, _count_nodes
+from ._plaintext import plain as _plain
 from ._realroot import real_root
 from ._steps import Derivation, derivation_latex, derive
 
@@ -181,50 +180,6 @@ def _small(expr: sp.Expr) -> bool:
         if int(a.p).bit_length() > _MAX_EXACT_BITS or int(a.q).bit_length() > _MAX_EXACT_BITS:
             return False
     return True
-
-
-# --------------------------------------------------------------------------------------------
-# Plain-text rendering of pieces of f for messages (markdown-safe: no * _ ` $ [ ])
-# --------------------------------------------------------------------------------------------
-
-
-class _PlainPrinter(StrPrinter):
-    printmethod = "_plain_text"  # not real_root's own _sympystr, which is parser input
-
-    def _print_real_root(self, expr):
-        u, n = expr.args
-        arg = self._print(u)
-        if n == 3:
-            return "∛" + (arg if u.is_Atom else "(" + arg + ")")
-        return self.parenthesize(u, PRECEDENCE["Pow"], strict=True) + f"^(1/{n})"
-
-    def _print_Abs(self, expr):
-        return "|" + self._print(expr.args[0]) + "|"
-
-    def _print_Pow(self, expr, rational=False):
-        if expr.exp == sp.S.Half:
-            return "√(" + self._print(expr.base) + ")"
-        return super()._print_Pow(expr, rational)
-
-    def _print_log(self, expr):
-        return "ln(" + ", ".join(self._print(a) for a in expr.args) + ")"
-
-    def _print_Pi(self, expr):
-        return "π"
-
-    def _print_Exp1(self, expr):
-        return "e"
-
-    def _print_exp(self, expr):
-        return "e^(" + self._print(expr.args[0]) + ")"
-
-
-def _plain(expr: sp.Basic) -> str:
-    """A compact, markdown-safe text form of a (small) expression, e.g. ``x^2 + y^2``."""
-    if _count_nodes(expr, 30) > 30:
-        return "part of f"
-    text = _PlainPrinter().doprint(expr).replace("**", "^").replace("*", "·")
-    return text.replace("_", " ")
 
 
 def _num(v: float) -> str:
@@ -482,12 +437,12 @@ def _raw_values(fn: Function, points: np.ndarray) -> np.ndarray:
 
 def _one_sided_slopes(fn: Function, a: np.ndarray, f0: float) -> list[_Slopes]:
     """Forward and backward difference quotients of f at ``a`` along the coordinate axes and
-    a few other directions, at three step sizes. A smooth f has slopes that agree up to O(h);
+    a few other directions, at four step sizes. A smooth f has slopes that agree up to O(h);
     at a corner they stay apart however small h is."""
     n = a.size
     dirs = _directions(n)
     s = max(1.0, float(np.max(np.abs(a))))
-    hs = (1e-4 * s, 1e-6 * s, 1e-8 * s)
+    hs = (1e-4 * s, 1e-6 * s, 1e-8 * s, 1e-2 * s)
     rows = []
     for h in hs:
         for d, _ in dirs:
@@ -500,7 +455,8 @@ def _one_sided_slopes(fn: Function, a: np.ndarray, f0: float) -> list[_Slopes]:
         fp1, fm1 = vals[2 * k], vals[2 * k + 1]
         fp2, fm2 = vals[2 * m + 2 * k], vals[2 * m + 2 * k + 1]
         fp3, fm3 = vals[4 * m + 2 * k], vals[4 * m + 2 * k + 1]
-        h1, h2, h3 = hs
+        fp0, fm0 = vals[6 * m + 2 * k], vals[6 * m + 2 * k + 1]
+        h1, h2, h3, h0 = hs
         if not (np.isfinite(fp2) and np.isfinite(fm2)):
             fwd = (fp2 - f0) / h2 if np.isfinite(fp2) else float("nan")
             bwd = (f0 - fm2) / h2 if np.isfinite(fm2) else float("nan")
@@ -512,35 +468,49 @@ def _one_sided_slopes(fn: Function, a: np.ndarray, f0: float) -> list[_Slopes]:
         noise = 8 * _EPS * (abs(f0) + abs(fp2) + abs(fm2)) / h2
         fwd3, bwd3 = (fp3 - f0) / h3, (f0 - fm3) / h3
         noise3 = 8 * _EPS * (abs(f0) + abs(fp3) + abs(fm3)) / h3
-        broken = _gap_stays(gap1, gap2, abs(fwd3 - bwd3), noise3) if (
+        gap0 = abs((fp0 - f0) / h0 - (f0 - fm0) / h0)  # NaN off f's domain
+        broken = _gap_stays(gap0, gap1, gap2, abs(fwd3 - bwd3), noise3) if (
             gap2 > max(1e-6 * (1 + abs(fwd2) + abs(bwd2)), 100 * noise)) else False
         # growing at least like h^(-1/4) as h shrinks 100x (x^(2/3): 21.5 -> 100)
         steep = bool(max(abs(fwd2), abs(bwd2)) > 3 * max(abs(fwd1), abs(bwd1), 1e-300)
                      and max(abs(fwd2), abs(bwd2)) > 30)
-        # a jump's step in f stays put as h shrinks; a vertical tangent's shrinks (∛h)
+        # a jump's step in f stays put as h shrinks; a vertical tangent's shrinks, if
+        # slowly (∛h; h^(1/7) by a factor 0.52 per 100x, |x|^0.1 by 0.63)
+        rise1 = max(abs(fp1 - f0), abs(fm1 - f0))
         rise2 = max(abs(fp2 - f0), abs(fm2 - f0))
         rise3 = max(abs(fp3 - f0), abs(fm3 - f0))
-        jump = bool(steep and math.isfinite(rise3) and rise3 > 0.5 * rise2
-                    and rise3 > 100 * noise3 * h3)
+        jump = bool(steep and math.isfinite(rise3) and rise3 > 0.9 * rise2
+                    and rise2 > 0.9 * rise1 and rise3 > 100 * noise3 * h3)
         out.append(_Slopes(d, axis, float(bwd2), float(fwd2), broken or steep, False, steep,
                            float((fwd1 + bwd1) / 2), float(noise), jump))
     return out
 
 
-def _gap_stays(gap1: float, gap2: float, gap3: float, noise3: float) -> bool:
-    """Whether the gap between the one-sided slopes, measured at steps h, h/100 and
+def _gap_stays(gap0: float, gap1: float, gap2: float, gap3: float, noise3: float) -> bool:
+    """Whether the gap between the one-sided slopes, measured at steps 100h, h, h/100 and
     h/10⁴, tends to a nonzero limit (a corner) rather than to 0. A corner's gap stays put
     as h shrinks, maybe after a smooth part's O(h) has died away (0.001|x| + 10⁴x²: 2.002,
     0.022, 0.0022); |x|^1.1 at 0 has a gap shrinking like h^0.1 (0.80, 0.50, 0.32), so it is
     differentiable however slowly its slopes meet. The limit is Aitken's extrapolation of
-    the three gaps; below the smallest step's rounding only the first two are compared."""
+    the three smallest steps' gaps, exact for a constant plus a power of h (0 for |x|^1.1,
+    0.1 for 0.05|x| + |x|^1.1); a corner's stays the same from the three largest, while
+    for a mix of powers (|x|^1.05 + |y|^1.1 along a diagonal) it keeps falling toward 0.
+    Below the smallest step's rounding only h and h/100 are compared."""
     if not (math.isfinite(gap3) and gap3 > 100 * noise3):
         return gap2 > 0.5 * gap1
     if not (gap3 < 0.8 * gap2 and gap2 < gap1):
         return True  # not shrinking steadily at the smallest steps: a corner
-    d1, d2 = gap2 - gap1, gap3 - gap2
-    limit = gap3 - d2 * d2 / (d2 - d1) if d2 - d1 > 0 else gap3
-    return limit > 0.25 * gap3
+    limit = _aitken(gap1, gap2, gap3)
+    if not limit > 0.02 * gap3:
+        return False
+    earlier = _aitken(gap0, gap1, gap2) if math.isfinite(gap0) else math.nan
+    return not (math.isfinite(earlier) and limit < 0.9 * earlier)
+
+
+def _aitken(a: float, b: float, c: float) -> float:
+    """Aitken's Δ² extrapolation of a sequence a, b, c (c itself when it does not apply)."""
+    d1, d2 = b - a, c - b
+    return c - d2 * d2 / (d2 - d1) if d2 - d1 > 0 else c
 
 
 def _slope_sentence(sl: _Slopes, names: Sequence[str]) -> str:
@@ -799,10 +769,57 @@ def at_point(fn: Function, point, *, tol: float = CRITICAL_TOL) -> PointReport:
     direction = grad / norm if norm > 0 else nan_vec
     angle = _angle_of(direction) if n == 2 else None
     scale = _gradient_scale(compiled, a)
-    critical = norm <= tol * scale if norm > 0 else True
+    critical = _critical(compiled, a, grad, norm, scale, tol)
     nearly = norm < NEARLY_CRITICAL_TOL * max(1.0, scale) and norm < 0.5 * scale
     return PointReport(a, f0, grad, norm, direction, angle, True, True, None, critical,
                        critical or nearly, note, limits)
+
+
+def _critical(compiled, a: np.ndarray, grad: np.ndarray, norm: float, scale: float,
+              tol: float = CRITICAL_TOL) -> bool:
+    """Whether ‖∇f(a)‖ = ``norm`` counts as 0: it is 0, or tiny next to ∇f a small step
+    away (``scale``, :func:`_gradient_scale`), or no larger than ∇f's own rounding (how
+    much it changes within 13 units in the last place of a: (x − 0.7)⁴ expanded has
+    ∇f ≈ 10⁻¹⁵ at 0.7 from rounding alone)."""
+    if norm == 0 or norm <= tol * scale:
+        return True
+    ball = _ulp_ball(a)
+    if not len(ball):
+        return False
+    with np.errstate(all="ignore"):
+        out = compiled._f_and_grad(*[ball[:, i] for i in range(a.size)])
+        grads = np.array([np.broadcast_to(np.asarray(g, dtype=float), (len(ball),))
+                          for g in out[1:]]).T
+    diffs = [_norm(g - grad) for g in grads if np.all(np.isfinite(g))]
+    return bool(diffs) and norm <= 2 * max(diffs)
+
+
+def _ulp_ball(a: np.ndarray) -> np.ndarray:
+    """Points (rows) 1 to 13 units in the last place away from ``a`` along each axis: a
+    quantity that changes across them changes by no more than rounding can hide (its
+    rounding differs from one to the next, not at every one)."""
+    rows = []
+    for i in range(a.size):
+        if a[i] != 0 and math.isfinite(a[i]):
+            for k in (-13, -8, -5, -3, -2, -1, 1, 2, 3, 5, 8, 13):  # roundings vary
+                b = a.copy()
+                b[i] += k * math.ulp(float(a[i]))
+                rows.append(b)
+    return np.array(rows, dtype=float).reshape(len(rows), a.size)
+
+
+def is_critical(fn: Function, point) -> bool:
+    """Whether ∇f(point) counts as 0, by :func:`at_point`'s test (False where f is not
+    differentiable)."""
+    return at_point(fn, point).critical
+
+
+def near_critical(fn: Function, point, norm: float) -> bool:
+    """Whether a point where ‖∇f‖ = ``norm`` is near a critical point rather than on a
+    plateau: ∇f a small step away is at least 100 times larger (e^(−x² − y²) at (5, 5) is
+    a plateau: ∇f is ~10⁻²¹ all around)."""
+    a = to_point(fn, point)
+    return norm == 0 or norm <= 1e-2 * _gradient_scale(compile_function(fn), a)
 
 
 def _gradient_scale(compiled, a: np.ndarray) -> float:
@@ -1125,17 +1142,35 @@ def hessian_at(fn: Function, point) -> np.ndarray:
     return out
 
 
-def classify_critical_point(hessian_at_point, tol: float = 1e-9) -> str:
+def _hessian_noise(fn: Function, point, m: np.ndarray) -> float:
+    """How much the Hessian changes within a few units in the last place of ``point``:
+    below that its entries are rounding (sin(x)³ at π has f″ = 7·10⁻¹⁶, an inflection
+    point, not a minimum)."""
+    a = to_point(fn, point)
+    ball = _ulp_ball(a)
+    if not len(ball) or not np.all(np.isfinite(m)):
+        return 0.0
+    with np.errstate(all="ignore"):
+        flat = compile_hessian(fn)(*[ball[:, i] for i in range(a.size)])
+        vals = np.array([np.broadcast_to(np.asarray(v, dtype=float), (len(ball),))
+                         for v in flat])
+    diff = np.abs(vals - m.reshape(-1)[:, None])
+    diff = diff[np.isfinite(diff)]
+    return float(diff.max()) if diff.size else 0.0
+
+
+def classify_critical_point(hessian_at_point, tol: float = 1e-9, noise: float = 0.0) -> str:
     """What the second-derivative test says at a critical point, from the Hessian's
     eigenvalues: "minimum" (all > 0), "maximum" (all < 0), "saddle" (some > 0 and some
     < 0), "undecided" (the test fails: a zero eigenvalue and no sign change, e.g. x⁴ + y⁴ at
     0) or "undefined" (a NaN entry). Eigenvalues within ``tol``·max|λ| of 0 count as 0, so
-    a small scale is no zero: (x² + y²)/10¹⁰ has a minimum at 0."""
+    a small scale is no zero ((x² + y²)/10¹⁰ has a minimum at 0), and so do those within
+    twice the entries' rounding ``noise`` (:func:`_hessian_noise`)."""
     h = np.asarray(hessian_at_point, dtype=float)
     if h.size == 0 or not np.all(np.isfinite(h)):
         return "undefined"
     eig = np.linalg.eigvalsh((h + h.T) / 2)
-    z = tol * float(np.max(np.abs(eig)))
+    z = max(tol * float(np.max(np.abs(eig))), 2 * float(noise))
     pos, neg = bool(np.any(eig > z)), bool(np.any(eig < -z))
     if pos and neg:
         return "saddle"
@@ -1195,7 +1230,7 @@ def hessian_report(fn: Function, report: PointReport) -> HessianReport:
                              "f is not differentiable here, so it has no Hessian at this "
                              "point.")
     m = hessian_at(fn, report.point)
-    kind = classify_critical_point(m)
+    kind = classify_critical_point(m, noise=_hessian_noise(fn, report.point, m))
     eig = np.linalg.eigvalsh((m + m.T) / 2) if kind != "undefined" else np.full(n, np.nan)
     if report.critical:
         text = _AT_CRITICAL[kind]

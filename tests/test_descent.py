@@ -712,3 +712,20 @@ def test_regression_bouncing_at_the_stability_limit_is_said():
     path = descend(parse("x^2 + y^2"), (2, 1), "gd", lr=1.0, steps=20)
     assert path.status == "max_steps" and "bouncing between two points" in path.message
     assert "bouncing" not in descend(parse("x^2 + y^2"), (2, 1), "gd", lr=1e-3, steps=20).message
+
+
+def test_regression_review_stationary_starts_and_saddles_are_still_said():
+    path = descend(parse("sin(x)"), (math.pi / 2,))  # ∇f = 6e-17: rounding, not a plateau
+    assert "is a stationary point" in path.message and "maximum" in path.warning
+    path = descend(parse("x^2 - y^2"), (1e-5, 0))  # came down to the saddle from 2e-5
+    assert "saddle point" in path.warning
+    path = descend(parse("x^2 - y^2"), (1, 0), tol=1e-3)
+    assert "saddle point" in path.warning
+
+
+def test_regression_a_smooth_power_of_abs_is_no_corner():
+    from gradcore._descent import corner_piece
+    assert corner_piece(parse("|x|^3 + y^2")) is None  # |x|³ is C²
+    assert corner_piece(parse("(x^2 + y^2)^2 + |x|^3")) is None
+    assert corner_piece(parse("|x|^3 + |x|")) == "|x|"
+    assert corner_piece(parse("sin(|x|)")) == "|x|"

@@ -515,3 +515,31 @@ def test_regression_a_domain_lost_to_simplification_is_said(text, simplified, co
                                   "3xy/(x + y)", "sqrt(x^2)", "x/2", "x^y", "e^(x^2 y)"])
 def test_no_domain_note_when_nothing_was_lost(text):
     assert not any("simplifies" in n for n in parse(text).notes)
+
+
+@pytest.mark.parametrize("text", [
+    "x ln(x)/x",  # review: ln x keeps x > 0, so x ≠ 0 was not lost
+    "x*x^y/x",
+    "(x^2 + 1)/(x^2 + 1)",  # always true: x² + 1 ≠ 0
+    "sqrt(x^2 + y^2)^2",
+    "e^(ln(x^2 + 1))",
+])
+def test_regression_no_domain_note_for_implied_or_always_true_conditions(text):
+    assert not any("simplifies" in n for n in parse(text).notes)
+
+
+def test_regression_domain_notes_read_as_maths():
+    # review: "Abs(x) ≠ 0", "cbrt(x) ≠ 0" and "x ≥ 0 and x ≠ 0"
+    assert "|x| ≠ 0" in parse("|x|^2/|x|").notes[0]
+    assert "∛x ≠ 0" in parse("x^(2/3)/x^(1/3)").notes[0]
+    assert "needs x > 0, a condition" in parse("x^(3/2)/x^(1/2)").notes[0]
+
+
+@pytest.mark.parametrize("text", [
+    "(sqrt(2) + sin(e^(e^(e^5)))) x",  # review: evaluating (and printing) never ended
+    "(sqrt(2) + e^(e^(e^(e^5)))) x",
+    "e^710 x",
+])
+def test_regression_constants_beyond_floating_point_are_refused(text):
+    with pytest.raises(ParseError, match="beyond floating point"):
+        parse(text)

@@ -817,3 +817,30 @@ def test_regression_a_point_is_not_rounded_onto_another_for_display():
 ])
 def test_regression_displayed_numbers_do_not_look_whole_when_they_are_not(value, shown):
     assert sp.latex(pw.display_number(value)) == shown
+
+
+@pytest.mark.parametrize(("text", "point", "critical", "kind"), [
+    ("sin(x)^3", (math.pi,), True, "undecided"),  # review: f″ = 7e-16 was "a minimum"
+    ("(x - 0.1)^3", (0.1,), True, "undecided"),
+    ("x^4 - 2.8x^3 + 2.94x^2 - 1.372x", (0.7,), True, "undecided"),  # (x − 0.7)⁴ expanded:
+    # ∇f ≈ 1e-15 from rounding was "not a critical point", f″ ≈ −1e-15 "a maximum"
+    ("sin(x)", (math.pi / 2,), True, "maximum"),
+    ("(x^2 + y^2)/10^10", (0, 0), True, "minimum"),
+])
+def test_regression_rounding_is_not_curvature_nor_a_gradient(text, point, critical, kind):
+    fn, r = report(text, point)
+    assert r.critical is critical
+    assert pw.hessian_report(fn, r).kind == kind
+
+
+@pytest.mark.parametrize("text", ["x^(1/7)", "x^(1/9)", "|x|^0.1"])
+def test_regression_a_slow_root_is_no_jump(text):
+    # review: a rise shrinking like h^(1/7) (0.52 per 100x) passed the 0.5 test for a jump
+    r = report(text, (0,))[1]
+    assert not r.differentiable and "jumps" not in r.reason
+
+
+@pytest.mark.parametrize("text", ["0.05|x| + |x|^1.1", "0.01|x| + |x|^1.1"])
+def test_regression_a_small_corner_under_a_slow_power_is_found(text):
+    # review: Aitken found the corner's gap (0.1) but a 25 % threshold threw it away
+    assert not report(text, (0,))[1].differentiable
