@@ -48,6 +48,7 @@ DIAGNOSES = {
     "zero": "answered 0",
     "function_itself": "this is f itself",
     "not_differentiated": "not differentiated yet",
+    "not_held_constant": "another variable not held constant",
     "unknown_variable": "a name that is not a variable of f",
 }
 

@@ -394,7 +394,8 @@ class Verdict:
     sentence for the learner. ``answer_expr`` is the parsed answer (``None`` when
     unparseable). ``diagnosis`` names a recognised mistake, or is ``None``: "sign",
     "factor", "wrong_variable", "chain_factor", "missing_term", "zero", "function_itself",
-    "not_differentiated" (f's terms with the variable, copied), "unknown_variable".
+    "not_differentiated" (f's terms with the variable, copied), "not_held_constant" (a
+    term without the variable kept, or differentiated by its own), "unknown_variable".
     ``method`` says how the verdict was reached: "symbolic" (proved), "numeric" (matched
     or failed at the test points only), or "parse".
     """
@@ -682,6 +683,40 @@ def _counterexample(answer: sp.Expr, expected: sp.Expr, symbols: tuple[sp.Symbol
     return ""
 
 
+def _held_constant_diagnosis(cmp: _Comparison, fn: Function | None, var: sp.Symbol | None
+                             ) -> str:
+    """The message for the seed text's first pitfall, or "": a term of f without ``var``
+    (y² in 3xy + y², for ∂/∂x) is a constant, but the answer kept it (3y + y²) or
+    differentiated it by its own variable (3y + 2y)."""
+    if fn is None or var is None:
+        return ""
+    terms = [t for t in sp.Add.make_args(fn.expr) if t.free_symbols and not t.has(var)]
+    if not terms or len(terms) > 12:
+        return ""
+    a, e, mask = cmp.a, cmp.e, cmp.mask
+    kept = [(t, cmp.values(t)) for t in terms]
+    moved = [(t, cmp.values(sp.Add(*[_diff(t, v) for v in t.free_symbols]))) for t in terms]
+    for what, pairs in (("kept", kept), ("differentiated", moved)):
+        if any(v is None for _, v in pairs):
+            continue
+        choices = [pairs] + ([[p] for p in pairs] if len(pairs) > 1 else [])
+        for chosen in choices:
+            if not _matches(a, e + sum(v for _, v in chosen), mask):
+                continue
+            one = len(chosen) == 1
+            shown = _join([_show(t) for t, _ in chosen])
+            names = sorted({v.name for t, _ in chosen for v in t.free_symbols})
+            held = f"{_join(names)} {'is' if len(names) == 1 else 'are'} held constant"
+            it = "it" if one else "them"
+            did = (f"kept {it} in your answer" if what == "kept" else
+                   f"differentiated {it} as if {_join(names)} changed")
+            return (f"With respect to {var.name}, {held}, so {shown} "
+                    f"{'is a constant' if one else 'are constants'}, with derivative 0, but "
+                    f"you {did}. Treat the other variables as constants (the text's first "
+                    "pitfall).")
+    return ""
+
+
 def _constant_chain_factor(cmp: _Comparison, fn: Function | None, var: sp.Symbol | None
                            ) -> str:
     """The message for an answer that is ∂f/∂var divided by the constant derivative of an
@@ -730,6 +765,9 @@ def _diagnose(cmp: _Comparison, answer: sp.Expr, expected: sp.Expr, fn: Function
             chain += (f" (Your answer is also ∂f/∂{wrong_variable.name}: with respect to "
                       f"{wrong_variable.name} that factor happens to be 1.)")
         return "chain_factor", chain
+    held = _held_constant_diagnosis(cmp, fn, var)
+    if held:
+        return "not_held_constant", held
     if wrong_variable is not None:
         return "wrong_variable", (
             f"This is ∂f/∂{wrong_variable.name}, not ∂f/∂{var.name}: differentiate with "

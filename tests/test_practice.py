@@ -116,6 +116,13 @@ NEAR_MISSES = [
     ("(2x + y)^2", "x", "2(2x + y)", "chain_factor"),
     ("sqrt(x + 2y)", "y", "1/(2 sqrt(x + 2y))", "chain_factor"),
     ("x^2 y", "x", "x^2", "wrong_variable"),  # no chain factor fits: still this
+    # regression (seed walkthrough): the text's first pitfall, another variable not held
+    # constant, was "a wrong constant factor" (3y + 2y = 5/3 · 3y) or a bare "Not quite"
+    ("3xy + y^2", "x", "3y + 2y", "not_held_constant"),
+    ("3xy + y^2", "x", "3y + y^2", "not_held_constant"),
+    ("x^2 + y^2", "x", "2x + 2y", "not_held_constant"),
+    ("x^2 + y^2", "x", "2x + y^2", "not_held_constant"),
+    ("x^2 + y^2 + z^3", "x", "2x + 3z^2", "not_held_constant"),
     # regression: a dropped product-rule term of (x - 2y)(x + y) got a generic "Not quite"
     # (the expected sum 2x - y had combined both terms)
     ("(x - 2y)(x + y)", "x", "x + y", "missing_term"),
