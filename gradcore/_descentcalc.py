@@ -172,7 +172,8 @@ class Stability:
 
 
 def stability(fn: Function, method: str = "gd", hyper: Mapping[str, object] | None = None,
-              point: Sequence[float] | Mapping[str, float] | None = None) -> Stability:
+              point: Sequence[float] | Mapping[str, float] | None = None,
+              ascent: bool = False) -> Stability:
     """The largest stable learning rate of ``method`` on ``fn``, from the Hessian's
     eigenvalues λ (largest λ_max; weight decay wd adds to each):
 
@@ -192,10 +193,12 @@ def stability(fn: Function, method: str = "gd", hyper: Mapping[str, object] | No
     from a start with a component along that direction (``bound`` still limits the
     overshoot along the upward directions). A function with |u| has ``corner`` set to that
     piece, and its ``reason``, when the Hessian gives no bound, says that no
-    rate settles at a corner. Raises ValueError for an unknown method or
+    rate settles at a corner. With ``ascent`` the analysis is of gradient ascent, which
+    is descent on −f: the eigenvalues are −H's, and a quadratic with a positive eigenvalue
+    (a bowl) is unbounded above. Raises ValueError for an unknown method or
     hyperparameter, or a missing point.
     """
-    s = _stability(fn, method, hyper, point)
+    s = _stability(fn, method, hyper, point, ascent)
     corner = corner_piece(fn)
     if corner:
         s = replace(s, corner=corner)
@@ -207,22 +210,26 @@ def stability(fn: Function, method: str = "gd", hyper: Mapping[str, object] | No
     wd = s.weight_decay
     if s.quadratic and s.eigenvalues and s.eigenvalues[0] + wd < 0:
         # along λ < 0 every step multiplies the distance from the saddle by 1 + η|λ| > 1
+        sign, way = ("positive", "above") if ascent else ("negative", "below")
         s = replace(s, unbounded_below=True, reason=(
-            f"f is quadratic and its Hessian has a negative eigenvalue (λ = "
-            f"{s.eigenvalues[0]:.4g}), so f is unbounded below along that direction: every "
-            "step moves further along it, and no learning rate converges (unless the start "
-            "has no component along it)"))
+            f"f is quadratic and its Hessian has a {sign} eigenvalue (λ = "
+            f"{(-1 if ascent else 1) * s.eigenvalues[0]:.4g}), so f is unbounded {way} "
+            "along that direction: every step moves further along it, and no learning rate "
+            "converges (unless the start has no component along it)"))
     return s
 
 
 def _stability(fn: Function, method: str, hyper: Mapping[str, object] | None,
-               point: Sequence[float] | Mapping[str, float] | None) -> Stability:
+               point: Sequence[float] | Mapping[str, float] | None,
+               ascent: bool = False) -> Stability:
     """:func:`stability` without the check for a quadratic unbounded below."""
     h = resolve_hyperparameters(method, **dict(hyper or {}))
     n = len(fn.variables)
     if n == 0:
         return Stability(method, (), True, None, None, "", "f has no variables")
     H, constant = _hessian_at(fn, point)
+    if ascent:
+        H = -H  # gradient ascent is descent on −f
     at = None if constant else tuple(float(v) for v in to_point(fn, point))
     if not np.all(np.isfinite(H)):
         return Stability(method, (), constant, at, None, "",

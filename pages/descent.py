@@ -67,12 +67,17 @@ def optimizer_controls(fn: gc.Function, cfg: dict, start, projector: bool) -> No
 
 def bound_caption(fn: gc.Function, method: str, cfg: dict, start) -> None:
     st_ = stability(fn, method, cfg, start)
-    if st_ is not None and st_.unbounded_below and not cfg["ascent"]:
-        st.caption(f"No η converges: f is unbounded below (Hessian eigenvalue "
-                   f"λ = {dv.fmt(st_.eigenvalues[0], 3)} < 0).")
+    if st_ is not None and st_.unbounded_below:
+        if cfg["ascent"]:
+            st.caption(f"No η converges: f is unbounded above (Hessian eigenvalue "
+                       f"λ = {dv.fmt(-st_.eigenvalues[0], 3)} > 0), so ascent climbs "
+                       "forever.")
+        else:
+            st.caption(f"No η converges: f is unbounded below (Hessian eigenvalue "
+                       f"λ = {dv.fmt(st_.eigenvalues[0], 3)} < 0).")
         return
-    corner = (f"At a corner of {st_.corner}, though, a fixed step never settles, whatever "
-              "η: the run bounces across it." if st_ is not None and st_.corner else "")
+    corner = (f"At a corner of {st_.corner}, a fixed step never settles, whatever η: the "
+              "run bounces across it." if st_ is not None and st_.corner else "")
     if st_ is None or st_.bound is None:
         if corner:
             st.caption(dv.md(corner))
@@ -83,7 +88,8 @@ def bound_caption(fn: gc.Function, method: str, cfg: dict, start) -> None:
 
 def stability(fn: gc.Function, method: str, cfg: dict, point) -> dc.Stability | None:
     try:
-        return dc.stability(fn, method, dv.hyper_kwargs(method, cfg["hyper"][method]), point)
+        return dc.stability(fn, method, dv.hyper_kwargs(method, cfg["hyper"][method]), point,
+                            ascent=bool(cfg["ascent"]))
     except ValueError:
         return None
 

@@ -301,3 +301,10 @@ def test_regression_a_constant_hessian_from_a_corner_is_no_quadratic():
             path.warning
     path = descend(parse("x^2 + y^2"), (1, 1), "gd", lr=1.0, steps=50)
     assert "stability limit" in path.warning
+
+
+def test_stability_of_ascent_is_that_of_descent_on_minus_f():
+    s = stability(parse("x^2 + y^2"), "gd", ascent=True)
+    assert s.unbounded_below and "unbounded above" in s.reason
+    s = stability(parse("-x^2 - y^2"), "gd", ascent=True)
+    assert s.bound == pytest.approx(1.0) and not s.unbounded_below

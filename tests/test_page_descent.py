@@ -620,3 +620,12 @@ def test_regression_a_corner_gets_no_quadratic_promise():
     assert "everywhere (f is quadratic)" not in text
     assert "At a corner of \\|x\\|" in text or "At a corner of |x|" in text
     assert "across a corner of |x|" in text or "across a corner of \\|x\\|" in text
+
+
+def test_regression_ascent_on_a_bowl_gets_no_stability_promise():
+    # seed walkthrough: with gradient ascent on, x² + y² still said "Stable for η < 1"
+    # above runs that diverged (ascent is descent on −f, which has no minimum)
+    text = texts(open_page("x^2 + y^2", "1,2", asc="1"))
+    assert "Stable for" not in text and "unbounded above" in text
+    text = texts(open_page("-x^2 - y^2", "1,2", asc="1"))  # a dome: ascent converges
+    assert "Stable for η" in text.replace("\\", "")
