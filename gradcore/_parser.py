@@ -546,21 +546,27 @@ class _Parser:
         letter, or the base is e (x^2y = x²y is the usual reading)."""
         last = self.toks[self.i - 1]
         nxt = self.tok
-        signed = self.toks[start].kind == "op"
-        if self.i - start != 1 + signed or last.kind not in ("name", "num"):
+        signed = self.toks[start].kind == "op" and self.toks[start].text in "+-"
+        span = self.toks[start + signed:self.i]
+        tower = len(span) > 1 and all(  # e^x^2y: the exponent x^2, then y
+            (k % 2 == 0 and tk.kind in ("name", "num"))
+            or (k % 2 == 1 and tk.kind == "op" and tk.text == "^") for k, tk in enumerate(span))
+        if (self.i - start != 1 + signed and not tower) or last.kind not in ("name", "num"):
             return
         if nxt.kind not in ("name", "num") or nxt.pos != last.pos + len(last.text):
             return
-        if nxt.text in _FUNCTIONS or (last.kind == "num" and base != sp.E):
+        if nxt.text in _FUNCTIONS or (last.kind == "num" and base != sp.E and not tower):
             return
         caret_at = self.toks.index(caret)
         before = self.toks[caret_at - 1] if caret_at else None
         base_text = before.text if before is not None and before.kind in ("name", "num") \
             else "(…)"
         exp_text = self.span(start, self.i)
-        self.note(f"{base_text}^{exp_text}{nxt.text} is read as {base_text}^{exp_text} times "
+        joined = f"{exp_text} {nxt.text}" if tower else exp_text + nxt.text
+        shown = f"({exp_text})" if tower else exp_text
+        self.note(f"{base_text}^{exp_text}{nxt.text} is read as {base_text}^{shown} times "
                   f"{nxt.text} (an exponent is one number, letter or bracket): for "
-                  f"{base_text}^({exp_text}{nxt.text}) type the brackets")
+                  f"{base_text}^({joined}) type the brackets")
 
     def postfix(self) -> sp.Expr:
         t = self.tok

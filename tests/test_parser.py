@@ -543,3 +543,11 @@ def test_regression_domain_notes_read_as_maths():
 def test_regression_constants_beyond_floating_point_are_refused(text):
     with pytest.raises(ParseError, match="beyond floating point"):
         parse(text)
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("e^x^2y", "e^x^2y is read as e^(x^2) times y"),  # seed walkthrough: no note at all
+    ("e^-x^2y", "for e^(-x^2 y) type the brackets"),
+])
+def test_regression_a_tower_exponent_followed_by_a_factor_gets_a_note(text, words):
+    assert words in parse(text).notes[0]
