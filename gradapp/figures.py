@@ -171,6 +171,9 @@ def plot_config(style: Style | None = None) -> dict:
             "filename": f"gradient-explorer-{style.name}",
         },
         "displaylogo": False,
+        # the wheel scrolls the page: Plotly's 3-D scenes zoom on it by default, and a
+        # student scrolling down to the captions shrank the surface to a speck
+        "scrollZoom": False,
     }
 
 
@@ -766,12 +769,14 @@ def surface_figure(
                              end=end, size=size, width=2 if style.is_projector else 1)),
         hovertemplate="x = %{x:.4g}<br>y = %{y:.4g}<br>f = %{z:.4g}<extra></extra>",
         lighting=dict(ambient=0.7, diffuse=0.6, specular=0.1),
+        # a little see-through, so a tangent plane touching it from below (a bowl) shows
+        opacity=0.85 if plane is not None else 1.0,
     )]
     if plane is not None:
         px, py, PZ = plane
         traces.append(trace(
             "surface", x=_f64(px), y=_f64(py), z=_f32(PZ), name="tangent plane", showscale=False,
-            colorscale=[[0, style.tangent_color], [1, style.tangent_color]], opacity=0.45,
+            colorscale=[[0, style.tangent_color], [1, style.tangent_color]], opacity=0.7,
             showlegend=True, hoverinfo="skip",
         ))
     if ascent is not None:

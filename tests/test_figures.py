@@ -592,3 +592,15 @@ def test_regression_level_lines_of_a_wavy_function_are_capped():
                            labels=["a", "b"])
     assert fig.layout.shapes[0].path.count("M") * 3 <= G.MAX_LEVEL_POINTS
     assert len(fig.to_json()) < 600_000
+
+
+def test_regression_the_wheel_does_not_zoom_and_the_tangent_plane_shows():
+    # seed walkthrough: the wheel over the 3-D surface zoomed it to a speck (Plotly's
+    # default for 3-D scenes), and the tangent plane under a bowl was hidden by the surface
+    assert G.plot_config()["scrollZoom"] is False
+    xs = ys = np.linspace(-2, 2, 9)
+    Z = xs[None, :] ** 2 + ys[:, None] ** 2
+    plane = (np.array([0.5, 1.5]), np.array([0.5, 1.5]), np.ones((2, 2)))
+    fig = G.surface_figure(xs, ys, Z, point=(1, 1), f_point=2.0, plane=plane)
+    surface, tangent = fig.data[0], fig.data[1]
+    assert surface.opacity < 1 and tangent.opacity >= 0.7
