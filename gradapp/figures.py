@@ -633,6 +633,8 @@ def contour_figure(
     y_title: str = "y",
     z_title: str = "f(x, y)",
     uirevision: str | None = None,
+    gradient_name: str | None = None,
+    point_name: str | None = None,
 ) -> go.Figure:
     """Contour map of ``Z`` (shape ``(len(ys), len(xs))``) with gradient overlays.
 
@@ -647,7 +649,10 @@ def contour_figure(
       colour bar).
     * ``point`` (marker), ``point_grad`` (gradient arrow of length ``gradient_length``,
       default 12 % of the smaller axis span; its value is in the legend) and
-      ``tangent`` (a ``(2, 2)`` segment from :func:`~gradcore.tangent_segment`).
+      ``tangent`` (a ``(2, 2)`` segment from :func:`~gradcore.tangent_segment`);
+      ``gradient_name`` and ``point_name`` replace their legend entries (a slice of a
+      function of three variables shows ∇f's in-plane part at a point of three
+      coordinates).
     * Click-to-select: a transparent marker layer named :data:`CLICK_LAYER_NAME`
       covers the finite grid points (at most ``click_resolution`` per axis) and is
       the only hoverable trace, so ``st.plotly_chart(on_select="rerun",
@@ -687,9 +692,10 @@ def contour_figure(
         arr = gfield.arrows(p[:1], p[1:], g[:1], g[1:], length=gradient_length, head=0.3)
         if arr.n_arrows:
             traces += _halo_line(arr.x, arr.y, style.line_width,
-                                 name=f"∇f(a) = {_fmt_vec(g)}", color=style.gradient_color)
+                                 name=gradient_name or f"∇f(a) = {_fmt_vec(g)}",
+                                 color=style.gradient_color)
     if point is not None:
-        traces.append(_point_trace(point, style, f"a = {_fmt_vec(point)}"))
+        traces.append(_point_trace(point, style, point_name or f"a = {_fmt_vec(point)}"))
 
     layout = dict(
         **_base_layout(style, title),

@@ -382,12 +382,22 @@ def _kink_pieces(cands: _Candidates, a: np.ndarray, variables
 
 
 def _piece_sentence(pieces: list[tuple[str, frozenset[int]]], axes) -> str:
-    """The first piece involving one of ``axes`` (variable indices) as a sentence ending in
-    a space; "" when there is none. In |x|^1.1 + |y| at the
-    origin the slopes break along y only, so the piece to name is |y|, not |x|^1.1."""
-    axes = set(axes)
-    text = next((t for t, free in pieces if free & axes), "")
-    return text[:1].upper() + text[1:] + ". " if text else ""
+    """The pieces involving ``axes`` (variable indices; the first for each axis, at most
+    two) as a sentence ending in a space; "" when there is none. In |x|^1.1 + |y| at the
+    origin the slopes break along y only, so the piece to name is |y|, not |x|^1.1; in
+    |x| + |y| they break along both, and both corners are named."""
+    texts: list[str] = []
+    for axis in sorted(set(int(k) for k in axes)):
+        text = next((t for t, free in pieces if axis in free), "")
+        if text and text not in texts:
+            texts.append(text)
+    if not texts:
+        return ""
+    texts = texts[:2]
+    if len(texts) == 2 and texts[1].startswith("this point lies "):
+        texts[1] = "and " + texts[1].removeprefix("this point lies ")
+    text = "; ".join(texts)
+    return text[:1].upper() + text[1:] + ". "
 
 
 # --------------------------------------------------------------------------------------------
@@ -622,7 +632,7 @@ def _diagnose(fn: Function, a: np.ndarray, f0: float, grad: np.ndarray
     if broken:
         first = next((s for s in broken if s.axis is not None), broken[0])
         if pieces:
-            along = np.flatnonzero(first.direction)
+            along = bad_axes or set(np.flatnonzero(first.direction).tolist())
             parts.append(_piece_sentence(pieces, along).rstrip())
         sentence = _slope_sentence(first, names)
         parts.append(sentence[:1].upper() + sentence[1:] + ".")

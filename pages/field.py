@@ -125,6 +125,10 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
         x_title=names[0], y_title=names[1],
         z_title=f"f({', '.join([*names, *(fv.fmt(v, 3) for _, v in fixed)])})",
         uirevision=_revision(fn, s),
+        # a slice shows ∇f's in-plane part: ∇f itself has one component per variable
+        gradient_name=(f"(∂f/∂{names[0]}, ∂f/∂{names[1]})(a) = {fv.fmt_vec(g2, 3)}"
+                       if n >= 3 else None),
+        point_name=f"a = {fv.fmt_vec(point, 3)}" if n >= 3 else None,
     )
     with slot:
         ui.show_figure(fig, key=fv.CHART, filename="gradient-field", on_select=fv.on_click,

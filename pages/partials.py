@@ -252,8 +252,10 @@ def tangent_tab(fn: gc.Function, report: pw.PointReport, point: list[float], sho
     plane = pw.tangent_plane(fn, point, value, grad)
     st.latex(r"\large " + pw.tangent_plane_latex(fn, plane))
     what = "tangent plane" if len(fn.variables) == 2 else "linear approximation"
+    ones = "(" + ", ".join(["1"] * min(len(fn.variables), 3)) + (
+        ", …)" if len(fn.variables) > 3 else ")")
     st.markdown(f"Near the point, f is close to its {what}. Compare them a distance h away "
-                "(along (1, 1, …), normalised):")
+                f"(along {ones}, normalised):")
     rows = pw.linear_approximation(fn, point, report=report)
     st.markdown(_table(["h", "point", "f", "L", "error |f − L|"],
                        [[f"{r.h:g}", _vec(r.point), _fmt(r.f), _fmt(r.linear), f"{r.error:.3g}"]

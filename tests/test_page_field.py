@@ -440,3 +440,12 @@ def test_regression_a_point_where_only_the_gradient_is_undefined_is_not_called_o
     warnings = " ".join(w.value for w in at.warning)
     assert "∇f is undefined at a" in warnings
     assert not re.search(r"(?<!∇)f is undefined at a", warnings)
+
+
+def test_regression_a_slice_legend_names_the_in_plane_part_of_the_gradient():
+    # seed walkthrough: "∇f(a) = (6, 3)" and "a = (1, 2)" for xyz at (1, 2, 3), next to
+    # metrics saying ∇f(a) = (6, 3, 2): the gradient has one component per variable
+    at = open_field("xyz", p="1,2,3")
+    names = [t.get("name") or "" for t in figures(at)[0]["data"]]
+    assert "(∂f/∂x, ∂f/∂y)(a) = (6, 3)" in names and "a = (1, 2, 3)" in names
+    assert not any(n.startswith("∇f(a) =") for n in names)

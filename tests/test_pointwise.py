@@ -844,3 +844,9 @@ def test_regression_a_slow_root_is_no_jump(text):
 def test_regression_a_small_corner_under_a_slow_power_is_found(text):
     # review: Aitken found the corner's gap (0.1) but a 25 % threshold threw it away
     assert not report(text, (0,))[1].differentiable
+
+
+def test_regression_every_broken_axis_names_its_corner():
+    # seed walkthrough: |x| + |y| at the origin named only |x|'s corner
+    r = report("|x| + |y|", (0, 0))[1]
+    assert "|x| has a corner" in r.reason and "|y| has a corner" in r.reason
