@@ -27,6 +27,7 @@ Never imports streamlit.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
@@ -1311,6 +1312,15 @@ def _number_as_symbol_latex(r: sp.Rational) -> str:
     return text
 
 
+_DOUBLE_BRACKETS = re.compile(r"\\left\(\\left\(((?:(?!\\left|\\right).)*)\\right\) \\right\)")
+
+
+def _single_brackets(tex: str) -> str:
+    """One pair of brackets where a bracketed number is a function's whole argument:
+    sin((−1)) is sin(−1)."""
+    return _DOUBLE_BRACKETS.sub(r"\\left(\1 \\right)", tex)
+
+
 def point_display(expr: sp.Expr, variables: tuple[sp.Symbol, ...],
                   partials: tuple[sp.Expr, ...], point: tuple[sp.Rational, ...],
                   max_nodes: int = DISPLAY_MAX_NODES) -> PointDisplay:
@@ -1326,7 +1336,7 @@ def point_display(expr: sp.Expr, variables: tuple[sp.Symbol, ...],
     subs = []
     for d in partials:
         small = _count_nodes(d, max_nodes) <= max_nodes
-        substituted = (sp.latex(d, symbol_names=names, mul_symbol="dot")
+        substituted = (_single_brackets(sp.latex(d, symbol_names=names, mul_symbol="dot"))
                        if small and d.free_symbols else None)
         ex = _exact_value(d.xreplace(exact)) if _count_nodes(d, 200) <= 200 else None
         subs.append(Substitution(d, substituted, ex))

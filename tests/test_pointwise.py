@@ -850,3 +850,12 @@ def test_regression_every_broken_axis_names_its_corner():
     # seed walkthrough: |x| + |y| at the origin named only |x|'s corner
     r = report("|x| + |y|", (0, 0))[1]
     assert "|x| has a corner" in r.reason and "|y| has a corner" in r.reason
+
+
+def test_regression_a_negative_argument_gets_one_pair_of_brackets():
+    # maths audit: \sin{\left(\left(-1\right) \right)}
+    fn = gc.parse("sin(x) + x^2 y")
+    r = pw.at_point(fn, (-1, 2))
+    tex = pw.substitution_latex(fn, 0, r, pw.display_at(fn, (-1, 2)))
+    assert r"\cos{\left(-1 \right)}" in tex and r"\left(\left(" not in tex
+    assert r"2 \cdot \left(-1\right) \cdot 2" in tex  # a factor keeps its brackets
