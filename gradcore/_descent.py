@@ -1069,15 +1069,21 @@ def _warning(fn: Function, spec, status: str, ascent: bool, points: np.ndarray,
         return _not_the_goal(fn, points[-1], ascent, len(points) - 1)
     if status == "max_steps" and len(points) >= 5 and np.allclose(points[-1], points[-3]) \
             and np.allclose(points[-2], points[-4]) and not np.allclose(points[-1], points[-2]):
+        if _at_stability_limit(fn, spec, points[-1]):
+            return (" It is bouncing between two points: each step overshoots by as much as "
+                    "the last one corrected, which happens at the stability limit (η = 2/λ for "
+                    "plain gradient descent on a quadratic). Make η a little smaller.")
         corner = corner_piece(fn)
-        if corner and not _at_stability_limit(fn, spec, points[-1]):
+        if corner:
             return (f" It is bouncing between two points across a corner of {corner}: there "
                     "the slope does not shrink as the run gets close, so every step is about "
                     "as long as the last, and with a fixed step gradient descent never "
                     "settles at a corner, whatever η. A smaller η makes the bounce smaller.")
         return (" It is bouncing between two points: each step overshoots by as much as the "
-                "last one corrected, which happens at the stability limit (η = 2/λ for plain "
-                "gradient descent on a quadratic). Make η a little smaller.")
+                "last one corrected, and η is not at the stability limit 2/λ here: near the "
+                "point it circles, f's slope does not shrink in step with the distance (as "
+                "at the tip of |x|^1.5), so a fixed step keeps overshooting. A smaller η "
+                "makes the bounce smaller.")
     return ""
 
 

@@ -729,3 +729,12 @@ def test_regression_a_smooth_power_of_abs_is_no_corner():
     assert corner_piece(parse("(x^2 + y^2)^2 + |x|^3")) is None
     assert corner_piece(parse("|x|^3 + |x|")) == "|x|"
     assert corner_piece(parse("sin(|x|)")) == "|x|"
+
+
+def test_regression_a_bounce_that_is_neither_the_limit_nor_a_corner_says_so():
+    # |x|^1.5 bounces near 0 (its slope shrinks like √|x|, slower than the distance); the
+    # warning blamed the stability limit η = 2/λ, which η·λ = 1 is not
+    path = descend(parse("|x|^1.5"), (0.3,), "gd", lr=0.2, steps=300)
+    assert "not at the stability limit" in path.warning
+    assert "stability limit (η = 2/λ" in descend(parse("x^2 + y^2"), (1, 1), "gd", lr=1.0,
+                                                  steps=50).warning
