@@ -390,6 +390,7 @@ class _Parser:
         self.symbols: dict[str, sp.Symbol] = {}
         # domain conditions of the pieces built so far, in order (see _domain_pieces)
         self.conditions: dict[tuple[str, sp.Expr], None] = {}
+        self.approx: dict[sp.Expr, complex] = {}  # constants' float values (see _approx)
 
     # helpers
     @property
@@ -725,11 +726,11 @@ def _check(value: sp.Expr, parser: _Parser, tok: _Tok) -> sp.Expr:
             )
     if value is sp.nan or value.has(sp.zoo, sp.nan):
         raise parser.error("this is undefined (division by zero)", tok)
-    if not value.free_symbols and not value.is_Rational and _too_large(value):
+    if not value.free_symbols and not value.is_Rational and _too_large(parser, value):
         raise parser.error(
             "this constant is larger than 1.8·10^308, beyond floating point, and sympy "
             "could take hours to work with it: use smaller numbers", tok)
-    if value.is_Add and not value.free_symbols and _hidden_zero(value):
+    if value.is_Add and not value.free_symbols and _hidden_zero(parser, value):
         raise parser.error(
             "this sum of roots is 0 to every digit that can be computed, but not visibly 0, "
             "and deciding its sign could take minutes: replace it by 0, or by simpler "
@@ -738,25 +739,52 @@ def _check(value: sp.Expr, parser: _Parser, tok: _Tok) -> sp.Expr:
     return value
 
 
-def _too_large(value: sp.Expr) -> bool:
+def _too_large(parser: _Parser, value: sp.Expr) -> bool:
     """Whether a constant is beyond floating point (1.8·10^308) in size: e^(e^(e^5)) is
     10^(10^63), sin of it needs 10^63 digits, and evaluating (or printing) anything built
     on it never ends. Every constant piece is checked as it is built, so this one's parts
-    are all within 10^308 and evaluating it to 3 digits is quick."""
-    try:
-        v = complex(value.evalf(3))
-    except (TypeError, ValueError, ArithmeticError):
+    are all within 10^308 and evaluating it is quick."""
+    v = _approx(parser, value)
+    if math.isnan(v.real) or math.isnan(v.imag):
         return False  # not a number sympy can evaluate: left to the other checks
-    return not (math.isfinite(v.real) and math.isfinite(v.imag)) or abs(v) > sys.float_info.max
+    return math.isinf(v.real) or math.isinf(v.imag) or abs(v) > sys.float_info.max
 
 
-def _hidden_zero(value: sp.Expr) -> bool:
+def _approx(parser: _Parser, value: sp.Expr) -> complex:
+    """A constant's value as a complex float (inf when too large, NaN when sympy cannot
+    evaluate it), remembered per piece: a sum or product of pieces already seen is added
+    or multiplied in floats, so a long sum of constants costs one sympy evaluation per
+    new piece, not one per prefix."""
+    known = parser.approx.get(value)
+    if known is not None:
+        return known
+    try:
+        if value.is_Rational:
+            v = complex(float(value.p) / float(value.q))
+        elif value.is_Add or value.is_Mul:
+            parts = [_approx(parser, a) for a in value.args]
+            v = sum(parts) if value.is_Add else math.prod(parts)
+        else:  # to double precision: a sum that cancels shows as one
+            v = complex(value.evalf(17))
+    except OverflowError:
+        v = complex(math.inf)
+    except (TypeError, ValueError, ArithmeticError):
+        v = complex(math.nan)
+    parser.approx[value] = v
+    return v
+
+
+def _hidden_zero(parser: _Parser, value: sp.Expr) -> bool:
     """Whether a constant sum with roots in it evaluates to 0 with no significant digit
     (a sum of radicals that cancels). sympy decides the sign of such a number, the next
     time anything asks (√, |·|, ln, a power), by computing its minimal polynomial, which
     takes minutes for ∜(5 + 5·2^(4/5)·3^(1/5) + …) − 2^(1/5) − 3^(1/5) (red team). Only
-    sums of rationals and their roots are evaluated (quick); sympy does not search for a
-    minimal polynomial of anything else (π, sin, e^…)."""
+    sums of rationals and their roots are evaluated (quick), and only when their terms
+    cancel in floating point; sympy does not search for a minimal polynomial of anything
+    else (π, sin, e^…)."""
+    terms = [abs(_approx(parser, a)) for a in value.args]
+    if abs(_approx(parser, value)) > 1e-9 * max(terms, default=0.0):
+        return False  # no cancellation: clearly not 0
     if value.has(sp.Function) or value.atoms(sp.NumberSymbol):
         return False  # not algebraic: sympy does not look for a minimal polynomial
     if not any(isinstance(a, sp.Pow) and a.exp.is_Rational and not a.exp.is_Integer
