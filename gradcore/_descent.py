@@ -1062,6 +1062,10 @@ def _warning(fn: Function, spec, status: str, ascent: bool, points: np.ndarray,
     e^(−x²−y²) started at (5, 5)) is at no critical point, so the Hessian there says
     nothing about one."""
     if status == "converged":
+        if len(points) == 1:  # stopped at the start: only a true critical point warns, as
+            if norms[-1] > 0 and not is_critical(fn, points[-1]):  # the message says
+                return ""
+            return _not_the_goal(fn, points[-1], ascent, 0)
         finite = norms[np.isfinite(norms)]
         came_down = finite.size and norms[-1] <= 1e-2 * finite.max()
         if not (came_down or near_critical(fn, points[-1], float(norms[-1]))):

@@ -206,7 +206,8 @@ def stability(fn: Function, method: str = "gd", hyper: Mapping[str, object] | No
             s = replace(s, reason=(
                 f"f has a corner ({corner}), where its slope jumps and its Hessian says "
                 "nothing: a fixed step bounces across a corner however small η is, so no "
-                "learning rate makes gradient descent settle there"))
+                f"learning rate makes gradient {'ascent' if ascent else 'descent'} settle "
+                "there"))
     wd = s.weight_decay
     if s.quadratic and s.eigenvalues and s.eigenvalues[0] + wd < 0:
         # along λ < 0 every step multiplies the distance from the saddle by 1 + η|λ| > 1
@@ -249,8 +250,10 @@ def _stability(fn: Function, method: str, hyper: Mapping[str, object] | None,
     lam_text = "(λₘₐₓ + weight decay)" if wd else "λₘₐₓ"
     if lam <= 0:
         return Stability(method, eig, constant, at, None, "",
-                         "the Hessian has no positive eigenvalue here: f curves nowhere "
-                         "upward, so a step cannot overshoot", **extra)
+                         ("the Hessian has no negative eigenvalue here: f curves nowhere "
+                          "downward, so an ascent step cannot overshoot") if ascent else
+                         ("the Hessian has no positive eigenvalue here: f curves nowhere "
+                          "upward, so a step cannot overshoot"), **extra)
     if mu == 0:
         bound, formula = 2.0 / lam, f"2/{lam_text}"
     elif nesterov:

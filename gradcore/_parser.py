@@ -620,6 +620,13 @@ class _Parser:
                 f"{name} takes {want} argument{'s' if arities != (1,) else ''}, "
                 f"got {len(args)}", name_tok,
             )
+        if name in _PERIODIC:
+            for arg in args:  # sin(10^299·…): no digit of it survives in floating point,
+                if not arg.free_symbols and abs(_approx(self, arg)) > 1e15:  # and sympy
+                    raise self.error(  # takes ever longer on nested ones
+                        f"{name} of a constant as large as {abs(_approx(self, arg)):.1e} has "
+                        "no meaningful value in floating point: use a smaller number",
+                        name_tok)
         try:
             value = func(*args)
         except (ValueError, TypeError, ZeroDivisionError) as exc:
@@ -739,6 +746,9 @@ def _check(value: sp.Expr, parser: _Parser, tok: _Tok) -> sp.Expr:
     return value
 
 
+_PERIODIC = frozenset({"sin", "cos", "tan", "cot", "sec", "csc"})
+
+
 def _too_large(parser: _Parser, value: sp.Expr) -> bool:
     """Whether a constant is beyond floating point (1.8·10^308) in size: e^(e^(e^5)) is
     10^(10^63), sin of it needs 10^63 digits, and evaluating (or printing) anything built
@@ -785,10 +795,12 @@ def _hidden_zero(parser: _Parser, value: sp.Expr) -> bool:
     terms = [abs(_approx(parser, a)) for a in value.args]
     if abs(_approx(parser, value)) > 1e-9 * max(terms, default=0.0):
         return False  # no cancellation: clearly not 0
-    if value.has(sp.Function) or value.atoms(sp.NumberSymbol):
+    nodes = list(sp.preorder_traversal(value))
+    if value.atoms(sp.NumberSymbol) or any(isinstance(a, sp.Function) and not isinstance(
+            a, real_root) for a in nodes):
         return False  # not algebraic: sympy does not look for a minimal polynomial
-    if not any(isinstance(a, sp.Pow) and a.exp.is_Rational and not a.exp.is_Integer
-               for a in sp.preorder_traversal(value)):
+    if not any(isinstance(a, real_root) or (isinstance(a, sp.Pow) and a.exp.is_Rational
+                                            and not a.exp.is_Integer) for a in nodes):
         return False
     try:
         v = value.evalf(2)
@@ -806,6 +818,13 @@ def _record(parser: _Parser, value: sp.Expr) -> None:
 
 _CONDITIONS = {"divide": "{} ≠ 0", "root": "{} ≥ 0", "log": "{} > 0", "power": "{} > 0",
                "asin": "−1 ≤ {} ≤ 1", "acosh": "{} ≥ 1", "atanh": "−1 < {} < 1"}
+
+
+_LONG_CONDITIONS = {"divide": "a divisor ≠ 0", "root": "a square root's argument ≥ 0",
+                    "log": "a logarithm's argument > 0", "power": "a power's base > 0",
+                    "asin": "an arcsine's argument between −1 and 1",
+                    "acosh": "an arcosh's argument ≥ 1",
+                    "atanh": "an artanh's argument between −1 and 1"}
 
 
 def _domain_pieces(node: sp.Basic) -> tuple[tuple[str, sp.Expr], ...]:
@@ -851,7 +870,9 @@ def _lost_conditions(parser: _Parser, expr: sp.Expr) -> list[str]:
         if {"divide", "root"} <= kinds:
             kinds = (kinds - {"divide", "root"}) | {"log"}  # u ≥ 0 and u ≠ 0: u > 0
         for kind in sorted(kinds):
-            text = _CONDITIONS[kind].format(plain(arg))
+            shown = plain(arg, 60)
+            text = (_CONDITIONS[kind].format(shown) if shown != "part of f" else
+                    _LONG_CONDITIONS[kind])
             if text not in out:
                 out.append(text)
     return out
@@ -1050,9 +1071,11 @@ def _parse(text: str) -> Function:
     lost = _lost_conditions(parser, expr)
     if lost:  # said first: it changes where f is defined
         simpler = plain(expr, 40)
-        simpler = "a simpler form" if simpler == "part of f" else simpler
+        simpler = ("sympy simplifies this as it is built, and the app uses the simplified "
+                   "form" if simpler == "part of f" else
+                   f"sympy simplifies this to {simpler}, which the app uses")
         parser.notes.insert(0, (
-            f"sympy simplifies this to {simpler}, which the app uses: as typed, f also "
+            f"{simpler}: as typed, f also "
             f"needs {' and '.join(lost[:3])}, "
             + ("a condition" if len(lost) == 1 else "conditions")
             + " the simplified form no longer has"))

@@ -258,6 +258,8 @@ def _find_candidates(expr: sp.Expr, variables) -> list[_Candidate]:
 class _Candidates:
     items: tuple[_Candidate, ...]
     inner_values: object  # callable(*coords) -> list of floats, one per inner
+    # real roots only ever raised to a power above their index (x^(4/3) = ∛x⁴): smooth
+    smooth_roots: frozenset = frozenset()
 
     def evaluate(self, a: np.ndarray) -> list[tuple[float, ...]]:
         """The inner values of every candidate at ``a`` (NaN where not a finite real)."""
@@ -281,7 +283,10 @@ def _candidates(fn: Function) -> _Candidates:
     items = tuple(_find_candidates(fn.expr, fn.variables))
     inners = [i for c in items for i in c.inners]
     func = lambdify_bounded(fn.variables, inners, numeric_form=True) if inners else None
-    return _Candidates(items, func)
+    powered = [p for p in fn.expr.atoms(sp.Pow) if isinstance(p.base, real_root)]
+    smooth = {p.base for p in powered if p.exp.is_number and p.exp > p.base.args[1]}
+    bare = {r for r in fn.expr.atoms(real_root)} - {p.base for p in powered}
+    return _Candidates(items, func, frozenset(smooth - bare))
 
 
 def _zero_tol(a: np.ndarray) -> float:
@@ -367,7 +372,9 @@ def _kink_pieces(cands: _Candidates, a: np.ndarray, variables
         elif c.kind == "sign" and abs(u) <= z:
             text = f"this point lies where {inner} = 0, where {p} jumps"
         elif c.kind in ("root", "power") and abs(u) <= z and (
-                c.kind == "power" or isinstance(c.node, real_root) or c.node.exp > 0):
+                c.kind == "power"
+                or (c.node not in cands.smooth_roots if isinstance(c.node, real_root)
+                    else 0 < c.node.exp < 1)):  # |x|^1.1 is differentiable at 0
             text = f"this point lies where {inner} = 0, where {p} is not differentiable"
         elif c.kind in ("asin", "asec") and abs(abs(u) - 1) <= z:
             text = f"this point lies where {inner} = ±1, where {p} has a vertical slope"
@@ -790,8 +797,9 @@ def _critical(compiled, a: np.ndarray, grad: np.ndarray, norm: float, scale: flo
               tol: float = CRITICAL_TOL) -> bool:
     """Whether ‖∇f(a)‖ = ``norm`` counts as 0: it is 0, or tiny next to ∇f a small step
     away (``scale``, :func:`_gradient_scale`), or no larger than ∇f's own rounding (how
-    much it changes within 13 units in the last place of a: (x − 0.7)⁴ expanded has
-    ∇f ≈ 10⁻¹⁵ at 0.7 from rounding alone)."""
+    much it changes within 13 units in the last place of a, taking both signs there: (x −
+    0.7)⁴ expanded has ∇f ≈ 10⁻¹⁵ at 0.7 from rounding alone; tan at π/2 is no critical
+    point, though its huge ∇f changes hugely there)."""
     if norm == 0 or norm <= tol * scale:
         return True
     ball = _ulp_ball(a)
@@ -801,8 +809,14 @@ def _critical(compiled, a: np.ndarray, grad: np.ndarray, norm: float, scale: flo
         out = compiled._f_and_grad(*[ball[:, i] for i in range(a.size)])
         grads = np.array([np.broadcast_to(np.asarray(g, dtype=float), (len(ball),))
                           for g in out[1:]]).T
-    diffs = [_norm(g - grad) for g in grads if np.all(np.isfinite(g))]
-    return bool(diffs) and norm <= 2 * max(diffs)
+    finite = [g for g in grads if np.all(np.isfinite(g))]
+    if not finite:
+        return False
+    # rounding straddles 0: every component takes both signs (or 0) across the ball; near
+    # a pole ∇f changes wildly across it too, but keeps its sign (tan at π/2)
+    signs = np.array([*finite, grad])
+    straddles = bool(np.all((signs.min(axis=0) <= 0) & (signs.max(axis=0) >= 0)))
+    return straddles and norm <= 2 * max(_norm(g - grad) for g in finite)
 
 
 def _ulp_ball(a: np.ndarray) -> np.ndarray:
@@ -1167,7 +1181,21 @@ def _hessian_noise(fn: Function, point, m: np.ndarray) -> float:
                          for v in flat])
     diff = np.abs(vals - m.reshape(-1)[:, None])
     diff = diff[np.isfinite(diff)]
-    return float(diff.max()) if diff.size else 0.0
+    noise = float(diff.max()) if diff.size else 0.0
+    # near a pole (tan at π/2) the change across a few ulps is the Hessian's own huge
+    # size, far above the Hessian a small step away: that is no rounding
+    steps = 1e-3 * np.maximum(1.0, np.abs(a))
+    near = np.repeat(a[None, :], 2 * a.size, axis=0)
+    for i in range(a.size):
+        near[2 * i, i] += steps[i]
+        near[2 * i + 1, i] -= steps[i]
+    with np.errstate(all="ignore"):
+        flat = compile_hessian(fn)(*[near[:, i] for i in range(a.size)])
+        around = np.abs(np.array([np.broadcast_to(np.asarray(v, dtype=float), (len(near),))
+                                  for v in flat]))
+    around = around[np.isfinite(around)]
+    scale = float(around.max()) if around.size else 0.0
+    return noise if float(np.max(np.abs(m))) <= 10 * scale else 0.0
 
 
 def classify_critical_point(hessian_at_point, tol: float = 1e-9, noise: float = 0.0) -> str:

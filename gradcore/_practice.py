@@ -568,6 +568,9 @@ class _LearnerPrinter(StrPrinter):
     def _print_log(self, expr):
         return "ln(" + ", ".join(self._print(a) for a in expr.args) + ")"
 
+    def _print_exp(self, expr):
+        return "e^(" + self._print(expr.args[0]) + ")"
+
 
 def _show(expr: sp.Expr) -> str:
     """An expression in learner notation: x^2·y rather than x**2*y, |x| not Abs(x)."""
@@ -765,7 +768,8 @@ def _diagnose(cmp: _Comparison, answer: sp.Expr, expected: sp.Expr, fn: Function
             chain += (f" (Your answer is also ∂f/∂{wrong_variable.name}: with respect to "
                       f"{wrong_variable.name} that factor happens to be 1.)")
         return "chain_factor", chain
-    held = _held_constant_diagnosis(cmp, fn, var)
+    held = _held_constant_diagnosis(cmp, fn, var) if not (
+        fn is not None and _matches(a, cmp.values(fn.expr), mask)) else ""  # f itself: below
     if held:
         return "not_held_constant", held
     if wrong_variable is not None:

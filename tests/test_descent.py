@@ -738,3 +738,9 @@ def test_regression_a_bounce_that_is_neither_the_limit_nor_a_corner_says_so():
     assert "not at the stability limit" in path.warning
     assert "stability limit (η = 2/λ" in descend(parse("x^2 + y^2"), (1, 1), "gd", lr=1.0,
                                                   steps=50).warning
+
+
+def test_regression_review2_a_flat_start_gets_no_extremum_warning():
+    # "this is not a stationary point. But this is a minimum, not a maximum: ∇f = 0 here"
+    path = descend(parse("x^3"), (1e-5,), ascent=True)
+    assert "not a stationary point" in path.message and path.warning == ""

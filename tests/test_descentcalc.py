@@ -308,3 +308,10 @@ def test_stability_of_ascent_is_that_of_descent_on_minus_f():
     assert s.unbounded_below and "unbounded above" in s.reason
     s = stability(parse("-x^2 - y^2"), "gd", ascent=True)
     assert s.bound == pytest.approx(1.0) and not s.unbounded_below
+
+
+def test_regression_review2_ascent_reasons_speak_of_ascent():
+    s = stability(parse("x^4 + y^4"), "gd", point=(1, 1), ascent=True)
+    assert "no negative eigenvalue" in s.reason and "ascent step" in s.reason
+    s = stability(parse("-|x| - |y|"), "gd", point=(1, 1), ascent=True)
+    assert "gradient ascent settle" in s.reason

@@ -551,3 +551,14 @@ def test_regression_constants_beyond_floating_point_are_refused(text):
 ])
 def test_regression_a_tower_exponent_followed_by_a_factor_gets_a_note(text, words):
     assert words in parse(text).notes[0]
+
+
+def test_regression_review2_parse_stays_fast_and_notes_stay_readable():
+    with pytest.raises(ParseError, match="no meaningful value"):
+        parse("sin(10^299*" * 8 + "2" + ")" * 8 + "*x")  # was 28 s, exponential in depth
+    zero = ("((-(5+5*2^(4/5)3^(1/5)+10*2^(3/5)3^(2/5)+10*2^(2/5)3^(3/5)+5*2^(1/5)3^(4/5)))"
+            "^(1/5)+2^(1/5)+3^(1/5))")  # a hidden zero through odd real roots
+    with pytest.raises(ParseError, match="sum of roots is 0"):
+        parse(f"sign({zero}) x")
+    p = "(x^5+2x^4+3x^3+4x^2+5x+6y^5+7y^4+8y^3+9y^2+y)"
+    assert "part of f" not in parse(f"{p}/{p}").notes[0]

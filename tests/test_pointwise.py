@@ -859,3 +859,23 @@ def test_regression_a_negative_argument_gets_one_pair_of_brackets():
     tex = pw.substitution_latex(fn, 0, r, pw.display_at(fn, (-1, 2)))
     assert r"\cos{\left(-1 \right)}" in tex and r"\left(\left(" not in tex
     assert r"2 \cdot \left(-1\right) \cdot 2" in tex  # a factor keeps its brackets
+
+
+def test_regression_review2_a_pole_is_no_critical_point():
+    # tan at π/2: ∇f = 2.7e32 changes hugely across a few ulps, which read as rounding
+    fn, r = report("tan(x)", (math.pi / 2,))
+    assert not r.critical
+    assert "∇f = 0" not in pw.hessian_report(fn, r).explanation
+    fn, r = report("x^6 - 1.8x^5 + 1.35x^4 - 0.54x^3 + 0.1215x^2 - 0.01458x", (0.3,))
+    assert r.critical and pw.hessian_report(fn, r).kind == "undecided"  # (x − 0.3)⁶
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("0.05|x| + |x|^1.1", "|x| has a corner"),  # review 2: "|x|^(11/10) is not
+    ("0.01|x| + |x|^1.5", "|x| has a corner"),  # differentiable", which is false
+    ("x^(4/3) + |x|", "|x| has a corner"),
+])
+def test_regression_review2_a_smooth_power_is_not_blamed(text, named):
+    r = report(text, (0,))[1]
+    assert not r.differentiable and named in r.reason and "is not differentiable" not in \
+        r.reason.split(". ")[1]

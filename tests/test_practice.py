@@ -593,3 +593,12 @@ def test_regression_sign_is_accepted_in_answers_and_messages_use_learner_notatio
     assert real_check("|x y|", "y sign(x)").status == "wrong"
     v = real_check("ln(|x| + 1) + y", "1/(|x| + 1)")
     assert v.diagnosis == "chain_factor" and "|x|" in v.message and "Abs" not in v.message
+
+
+def test_regression_review2_f_itself_is_still_f_itself():
+    fn = parse("e^x + e^y")
+    v = gc.check_answer("e^x + e^y", gc.partial(fn, "x"), fn.variables, fn=fn, var="x")
+    assert v.diagnosis == "function_itself"
+    fn = parse("e^x + e^y + x")
+    v = gc.check_answer("e^x + e^y + 1", gc.partial(fn, "x"), fn.variables, fn=fn, var="x")
+    assert v.diagnosis == "not_held_constant" and "e^(y)" in v.message
