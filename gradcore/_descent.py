@@ -1173,7 +1173,8 @@ def descend_many(
 
 def corner_piece(fn: Function) -> str | None:
     """The first piece of f with a corner (|u| with u of the variables, not raised to a
-    power above 1: |x|³ is smooth), as plain text, or None. Its Hessian says nothing
+    power above 1: |x|³ is smooth, and u taking both signs: |x²| is x²), as plain text,
+    or None. Its Hessian says nothing
     about the corner (sign′ = 0): with a fixed step, gradient descent never settles at a
     corner, whatever the learning rate."""
     smooth = {b for b in fn.expr.atoms(sp.Pow)
@@ -1183,9 +1184,15 @@ def corner_piece(fn: Function) -> str | None:
             for a in p.args if isinstance(a, sp.Abs) and p not in smooth}
     for c in _find_candidates(fn.expr, fn.variables):
         if c.kind == "abs" and (c.node not in hidden or c.node in bare
-                                or c.node == fn.expr):
+                                or c.node == fn.expr) and not _never_negative(c.inners[0]):
             return _plain(c.node)
     return None
+
+
+def _never_negative(u: sp.Expr) -> bool:
+    """Whether u ≥ 0 for all real values of its variables (|x²| is x²: no corner)."""
+    real = u.xreplace({v: sp.Dummy(v.name, real=True) for v in u.free_symbols})
+    return bool(real.is_nonnegative)
 
 
 @cached_once(maxsize=64)

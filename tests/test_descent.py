@@ -744,3 +744,9 @@ def test_regression_review2_a_flat_start_gets_no_extremum_warning():
     # "this is not a stationary point. But this is a minimum, not a maximum: ∇f = 0 here"
     path = descend(parse("x^3"), (1e-5,), ascent=True)
     assert "not a stationary point" in path.message and path.warning == ""
+
+
+def test_regression_review2_abs_of_a_never_negative_argument_is_no_corner():
+    from gradcore._descent import corner_piece
+    assert corner_piece(parse("|x^2| + y^2")) is None  # |x²| is x²
+    assert corner_piece(parse("|x y|")) == "|x·y|"
