@@ -18,6 +18,7 @@ Grammar (lowest to highest precedence)::
 
 from __future__ import annotations
 
+import cmath
 import keyword
 import math
 import re
@@ -737,6 +738,10 @@ def _check(value: sp.Expr, parser: _Parser, tok: _Tok) -> sp.Expr:
         raise parser.error(
             "this constant is larger than 1.8·10^308, beyond floating point, and sympy "
             "could take hours to work with it: use smaller numbers", tok)
+    if not value.free_symbols and not value.is_Rational:
+        v = _approx(parser, value)  # refused now, not after sympy has built on it
+        if abs(v.imag) > 1e-9 * abs(v):  # (ln(ln(… ln(−2)))) grew 6x slower per level)
+            raise parser.error(_IMAGINARY, tok)
     if value.is_Add and not value.free_symbols and _hidden_zero(parser, value):
         raise parser.error(
             "this sum of roots is 0 to every digit that can be computed, but not visibly 0, "
@@ -747,6 +752,8 @@ def _check(value: sp.Expr, parser: _Parser, tok: _Tok) -> sp.Expr:
 
 
 _PERIODIC = frozenset({"sin", "cos", "tan", "cot", "sec", "csc"})
+_IMAGINARY = ("this has an imaginary part (a square root or logarithm of a negative number "
+              "is not a real number): the app works with real functions, so remove it")
 
 
 def _too_large(parser: _Parser, value: sp.Expr) -> bool:
@@ -774,6 +781,10 @@ def _approx(parser: _Parser, value: sp.Expr) -> complex:
         elif value.is_Add or value.is_Mul:
             parts = [_approx(parser, a) for a in value.args]
             v = sum(parts) if value.is_Add else math.prod(parts)
+            if not all(map(cmath.isfinite, parts)) or 0 in parts or not cmath.isfinite(v):
+                # a part beyond floats (π^-1000 underflows to 0, so a product of it and
+                # cosh(700)⁶, 10^1327, came out 0): evaluate the whole in sympy instead
+                v = complex(value.evalf(17))
         else:  # to double precision: a sum that cancels shows as one
             v = complex(value.evalf(17))
     except OverflowError:
@@ -1059,9 +1070,8 @@ def _parse(text: str) -> Function:
     if not expr.is_finite and expr.is_number:
         raise ParseError("this is undefined or infinite: check for division by zero")
     if expr.has(sp.I) or _complex_constant(expr):  # sqrt(-1), log(-2) = log(2) + iπ,
-        raise ParseError(  # acosh(1/2) = iπ/3, and unevaluated ones: (-1)^(1/4), asin(2)
-            "this has an imaginary part (a square root or logarithm of a negative number "
-            "is not a real number): the app works with real functions, so remove it")
+        raise ParseError(_IMAGINARY)  # acosh(1/2) = iπ/3, and unevaluated ones:
+        # (-1)^(1/4), asin(2)
     for number in expr.atoms(sp.Rational):
         if max(_digits(number.p), _digits(number.q)) > LIMITS.max_number_digits:
             raise ParseError(

@@ -11,6 +11,7 @@ forward rule (``eval``) and derivative rule (``fdiff``) sit together here; print
 from __future__ import annotations
 
 import sympy as sp
+from mpmath.libmp import prec_to_dps
 from sympy.core.function import ArgumentIndexError
 
 #: the largest odd index written as a real root (a larger one stays principal)
@@ -45,9 +46,10 @@ class real_root(sp.Function):  # noqa: N801 - a sympy function, named as sympy n
 
     def _eval_evalf(self, prec):
         u, n = self.args
-        value = u.evalf(prec)
+        dps = prec_to_dps(prec)  # ``prec`` is in bits; evalf takes decimal digits
+        value = u.evalf(dps)
         if value.is_Number and value.is_extended_real:
-            return sp.sign(value) * sp.Abs(value) ** (sp.Integer(1) / n).evalf(prec)
+            return (sp.sign(value) * sp.Abs(value) ** (sp.Integer(1) / n).evalf(dps)).evalf(dps)
         return None
 
     def _latex(self, printer, exp=None):

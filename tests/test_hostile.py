@@ -285,3 +285,21 @@ def test_fuzz_arbitrary_text_no_crash_no_hang(text):
 def test_sums_of_roots_that_are_not_zero_still_parse():
     assert parse("(sqrt(2) - 1)^(1/2) x").variables
     assert parse("|2^(1/5) - 3^(1/5)| x + y").variables  # nonzero: its sign is cheap
+
+
+@pytest.mark.parametrize("text", [
+    # red team 4: each of these took seconds to minutes in parse, in the server's thread
+    "cbrt(cbrt(cbrt(cbrt(cbrt(cbrt(cbrt(cbrt(2)))))))) x",  # real_root's evalf read bits
+    # as digits: 3.3x the precision per level
+    "ln(ln(ln(ln(ln(ln(ln(-2))))))) x",  # complex pieces evaluated at every level
+    "ln(ln(ln(ln(ln(ln(ln(ln(2)))))))) x",
+    "sin(pi^-1000 cosh(700) cosh(701) cosh(702) cosh(703) cosh(704) cosh(705) 2) x",
+    # π^-1000 underflowed to 0 in the float product, hiding a constant of 10^1327
+])
+def test_regression_red_team_4_constants_are_quick(text):
+    start = time.perf_counter()
+    try:
+        parse(text)
+    except ParseError:
+        pass
+    assert time.perf_counter() - start < 2.0  # a hang detector, not a speed target
