@@ -392,6 +392,7 @@ class _Parser:
         # domain conditions of the pieces built so far, in order (see _domain_pieces)
         self.conditions: dict[tuple[str, sp.Expr], None] = {}
         self.approx: dict[sp.Expr, complex] = {}  # constants' float values (see _approx)
+        self.depths: dict[sp.Expr, int] = {}  # constants' nesting (see _constant_depth)
 
     # helpers
     @property
@@ -734,6 +735,11 @@ def _check(value: sp.Expr, parser: _Parser, tok: _Tok) -> sp.Expr:
             )
     if value is sp.nan or value.has(sp.zoo, sp.nan):
         raise parser.error("this is undefined (division by zero)", tok)
+    if not value.free_symbols and _constant_depth(parser, value) > MAX_CONSTANT_NESTING:
+        raise parser.error(
+            f"functions of a constant are nested more than {MAX_CONSTANT_NESTING} deep here, "
+            "which sympy takes seconds to minutes to work through: compute that number and "
+            "type it instead", tok)
     if not value.free_symbols and not value.is_Rational and _too_large(parser, value):
         raise parser.error(
             "this constant is larger than 1.8·10^308, beyond floating point, and sympy "
@@ -749,6 +755,25 @@ def _check(value: sp.Expr, parser: _Parser, tok: _Tok) -> sp.Expr:
             "numbers", tok)
     _record(parser, value)
     return value
+
+
+#: functions (and roots) applied to a constant, one inside another, at most this deep:
+#: sympy's constructors query each level's assumptions, about 2x the time per level
+#: (14 nested sigmoids of 2 took 20 s in parse, in the server's thread)
+MAX_CONSTANT_NESTING = 6
+
+
+def _constant_depth(parser: _Parser, value: sp.Expr) -> int:
+    """How many functions or non-integer powers of constants are nested in ``value``,
+    remembered per piece."""
+    known = parser.depths.get(value)
+    if known is not None:
+        return known
+    inner = max((_constant_depth(parser, a) for a in value.args), default=0)
+    level = isinstance(value, sp.Function) or (
+        isinstance(value, sp.Pow) and not value.exp.is_Integer)
+    parser.depths[value] = depth = inner + int(level)
+    return depth
 
 
 _PERIODIC = frozenset({"sin", "cos", "tan", "cot", "sec", "csc"})

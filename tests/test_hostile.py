@@ -303,3 +303,11 @@ def test_regression_red_team_4_constants_are_quick(text):
     except ParseError:
         pass
     assert time.perf_counter() - start < 2.0  # a hang detector, not a speed target
+
+
+def test_regression_red_team_4_constant_nesting_is_bounded():
+    # 14 nested sigmoids of 2 took 20 s in parse (sympy's constructors, ~2x per level)
+    with pytest.raises(ParseError, match="nested more than 6 deep"):
+        parse("sigmoid(" * 14 + "2" + ")" * 14 + " x")
+    assert parse("sin(" * 14 + "x" + ")" * 14).variables  # a variable inside: no limit
+    assert parse("sigmoid(" * 6 + "2" + ")" * 6 + " x").variables
