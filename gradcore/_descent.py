@@ -58,11 +58,12 @@ from sympy.printing.precedence import precedence
 from ._bounded import TooComplexError, cached_once
 from ._calculus import gradient, hessian, to_point
 from ._numeric import _numeric_form, _to_float, compile_hessian, lambdify_bounded
-from ._parser import Function
+from ._parser import Function, _always
 from ._pointwise import (
     _find_candidates,
     _plain,
     classify_critical_point,
+    hessian_at,
     is_critical,
     near_critical,
 )
@@ -423,13 +424,8 @@ def _not_the_goal(fn: Function, point, ascent: bool, step: int = 1) -> str:
     undecided; otherwise the rest of a sentence saying the run stopped at a saddle point
     (or at the opposite extremum): ∇f = 0 there too, so the step is 0."""
     try:
-        entries = compile_hessian(fn)
-        with np.errstate(all="ignore"):
-            vals = entries(*[np.float64(v) for v in point])  # 0.0 ** -0.5 is inf, no raise
-        n = len(fn.variables)
-        kind = classify_critical_point(
-            np.array([_to_float(v) for v in vals], dtype=float).reshape(n, n))
-    except (TooComplexError, ValueError, TypeError, ArithmeticError):
+        kind = classify_critical_point(hessian_at(fn, point))
+    except (TooComplexError, ValueError, TypeError):
         return ""
     goal, other = ("maximum", "minimum") if ascent else ("minimum", "maximum")
     way = "increases" if ascent else "decreases"
@@ -1097,16 +1093,12 @@ def _at_stability_limit(fn: Function, spec, point) -> bool:
     if spec.method != "gd" or spec.hyper.get("momentum", 0):
         return True  # no simple limit to compare with: keep the general explanation
     try:
-        entries = compile_hessian(fn)
-        with np.errstate(all="ignore"):
-            vals = entries(*[np.float64(v) for v in point])
-        n = len(fn.variables)
-        H = np.array([_to_float(v) for v in vals], dtype=float).reshape(n, n)
-        if not np.all(np.isfinite(H)):
-            return False
-        eig = np.linalg.eigvalsh((H + H.T) / 2)
-    except (TooComplexError, ValueError, TypeError, ArithmeticError):
+        H = hessian_at(fn, point)
+    except (TooComplexError, ValueError, TypeError):
         return True
+    if not np.all(np.isfinite(H)):
+        return False
+    eig = np.linalg.eigvalsh((H + H.T) / 2)
     return bool(np.any(np.abs(spec.lr * eig - 2) < 0.1))
 
 
@@ -1184,15 +1176,9 @@ def corner_piece(fn: Function) -> str | None:
             for a in p.args if isinstance(a, sp.Abs) and p not in smooth}
     for c in _find_candidates(fn.expr, fn.variables):
         if c.kind == "abs" and (c.node not in hidden or c.node in bare
-                                or c.node == fn.expr) and not _never_negative(c.inners[0]):
-            return _plain(c.node)
+                                or c.node == fn.expr) and not _always("root", c.inners[0]):
+            return _plain(c.node)  # (|x²| = x², its inner never negative: no corner)
     return None
-
-
-def _never_negative(u: sp.Expr) -> bool:
-    """Whether u ≥ 0 for all real values of its variables (|x²| is x²: no corner)."""
-    real = u.xreplace({v: sp.Dummy(v.name, real=True) for v in u.free_symbols})
-    return bool(real.is_nonnegative)
 
 
 @cached_once(maxsize=64)

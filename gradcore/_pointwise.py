@@ -806,9 +806,7 @@ def _critical(compiled, a: np.ndarray, grad: np.ndarray, norm: float, scale: flo
     if not len(ball):
         return False
     with np.errstate(all="ignore"):
-        out = compiled._f_and_grad(*[ball[:, i] for i in range(a.size)])
-        grads = np.array([np.broadcast_to(np.asarray(g, dtype=float), (len(ball),))
-                          for g in out[1:]]).T
+        grads = _columns(compiled._f_and_grad(*ball.T)[1:], len(ball)).T
     finite = [g for g in grads if np.all(np.isfinite(g))]
     if not finite:
         return False
@@ -835,7 +833,12 @@ def _ulp_ball(a: np.ndarray) -> np.ndarray:
 
 def is_critical(fn: Function, point) -> bool:
     """Whether ∇f(point) counts as 0, by :func:`at_point`'s test (False where f is not
-    differentiable)."""
+    differentiable). Cached: a descent run's message and its warning both ask."""
+    return _is_critical_at(fn, tuple(float(v) for v in to_point(fn, point)))
+
+
+@lru_cache(maxsize=256)
+def _is_critical_at(fn: Function, point: tuple[float, ...]) -> bool:
     return at_point(fn, point).critical
 
 
@@ -854,19 +857,35 @@ def _gradient_scale(compiled, a: np.ndarray) -> float:
     (x - 1)² has ∇f = 1 at x = 1.5, and is nowhere near a critical point there), and a
     small gradient that is not rounding is not 0 (σ(x) at −20 has σ′ = 2·10⁻⁹ and no
     minimum; x³ at 10⁻⁵ is not critical)."""
-    n = a.size
-    steps = 1e-3 * np.maximum(1.0, np.abs(a))
-    pts = np.repeat(a[None, :], 2 * n, axis=0)
-    for i in range(n):
-        pts[2 * i, i] += steps[i]
-        pts[2 * i + 1, i] -= steps[i]
+    pts = _axis_neighbours(a)
     with np.errstate(all="ignore"):
-        out = compiled._f_and_grad(*[pts[:, i] for i in range(n)])
-        grads = np.array([np.broadcast_to(np.asarray(g, dtype=float), (2 * n,))
-                          for g in out[1:]])
+        grads = _columns(compiled._f_and_grad(*pts.T)[1:], len(pts))
         norms = np.sqrt(np.sum(grads * grads, axis=0))
     finite = norms[np.isfinite(norms)]
     return float(finite.max()) if finite.size else 1.0
+
+
+def _axis_neighbours(a: np.ndarray, step: float = 1e-3) -> np.ndarray:
+    """The 2n points (rows) a small step (``step``·max(1, |aᵢ|)) either way along each
+    axis from ``a``."""
+    steps = step * np.maximum(1.0, np.abs(a))
+    pts = np.repeat(a[None, :], 2 * a.size, axis=0)
+    for i in range(a.size):
+        pts[2 * i, i] += steps[i]
+        pts[2 * i + 1, i] -= steps[i]
+    return pts
+
+
+def _columns(outputs, m: int) -> np.ndarray:
+    """Compiled outputs for m points (arrays, or constants for entries that do not depend
+    on the point) as one (len(outputs), m) float array."""
+    return np.array([np.broadcast_to(np.asarray(v, dtype=float), (m,)) for v in outputs])
+
+
+def _hessian_rows(fn: Function, pts: np.ndarray) -> np.ndarray:
+    """The Hessian's n² entries (rows) at each of the points ``pts`` (columns)."""
+    with np.errstate(all="ignore"):
+        return _columns(compile_hessian(fn)(*pts.T), len(pts))
 
 
 def nondifferentiable_reason(fn: Function, point) -> str | None:
@@ -1112,6 +1131,30 @@ def linear_approximation(fn: Function, point, steps: Sequence[float] = (0.5, 0.1
                                                                   strict=True)]
 
 
+def approximation_note(rows: Sequence[ApproximationRow]) -> str:
+    """A sentence on what :func:`linear_approximation`'s error column shows, measured: f
+    linear along the line (every error at rounding level: x² − y² along (1, 1)), or how
+    much smaller ten times closer made it; "" for no rows."""
+    if not rows:
+        return ""
+    rounding = 1e-12 * max(1.0, *(abs(r.f) for r in rows))
+    if all(r.error <= rounding for r in rows):
+        return ("Along this line f is exactly linear, so L matches f there: the errors are "
+                "only rounding. (In other directions f curves away from its tangent plane.)")
+    general = ("For a differentiable f the error shrinks faster than h (like h² when f is "
+               "smooth: ten times closer, about a hundred times smaller) — that is what "
+               "“differentiable” means.")
+    if len(rows) >= 2 and rows[-1].error > rounding and rows[-2].h == 10 * rows[-1].h:
+        ratio = rows[-2].error / rows[-1].error
+        text = (f" Here ten times closer (h = {rows[-2].h:g} → {rows[-1].h:g}) made it "
+                f"{ratio:.3g} times smaller.")
+        if not 50 <= ratio <= 200:
+            text += (f" At h = {rows[-2].h:g} the higher powers of h still count; the h² "
+                     "pattern shows as h gets smaller.")
+        return general + text
+    return general
+
+
 @dataclass(frozen=True)
 class DescentStep:
     """One step each way from a: ``rate`` η, ``downhill`` = a − η∇f(a) with ``f_downhill``,
@@ -1175,24 +1218,12 @@ def _hessian_noise(fn: Function, point, m: np.ndarray) -> float:
     ball = _ulp_ball(a)
     if not len(ball) or not np.all(np.isfinite(m)):
         return 0.0
-    with np.errstate(all="ignore"):
-        flat = compile_hessian(fn)(*[ball[:, i] for i in range(a.size)])
-        vals = np.array([np.broadcast_to(np.asarray(v, dtype=float), (len(ball),))
-                         for v in flat])
-    diff = np.abs(vals - m.reshape(-1)[:, None])
+    diff = np.abs(_hessian_rows(fn, ball) - m.reshape(-1)[:, None])
     diff = diff[np.isfinite(diff)]
     noise = float(diff.max()) if diff.size else 0.0
     # near a pole (tan at π/2) the change across a few ulps is the Hessian's own huge
     # size, far above the Hessian a small step away: that is no rounding
-    steps = 1e-3 * np.maximum(1.0, np.abs(a))
-    near = np.repeat(a[None, :], 2 * a.size, axis=0)
-    for i in range(a.size):
-        near[2 * i, i] += steps[i]
-        near[2 * i + 1, i] -= steps[i]
-    with np.errstate(all="ignore"):
-        flat = compile_hessian(fn)(*[near[:, i] for i in range(a.size)])
-        around = np.abs(np.array([np.broadcast_to(np.asarray(v, dtype=float), (len(near),))
-                                  for v in flat]))
+    around = np.abs(_hessian_rows(fn, _axis_neighbours(a)))
     around = around[np.isfinite(around)]
     scale = float(around.max()) if around.size else 0.0
     return noise if float(np.max(np.abs(m))) <= 10 * scale else 0.0

@@ -260,30 +260,7 @@ def tangent_tab(fn: gc.Function, report: pw.PointReport, point: list[float], sho
     st.markdown(_table(["h", "point", "f", "L", "error |f − L|"],
                        [[f"{r.h:g}", _vec(r.point), _fmt(r.f), _fmt(r.linear), f"{r.error:.3g}"]
                         for r in rows]))
-    st.caption(_error_caption(rows))
-
-
-def _error_caption(rows) -> str:
-    """What the error column shows, measured: f linear along the line (every error at
-    rounding level: x² − y² along (1, 1)), or how much smaller ten times closer made it."""
-    if not rows:
-        return ""
-    rounding = 1e-12 * max(1.0, *(abs(r.f) for r in rows))
-    if all(r.error <= rounding for r in rows):
-        return ("Along this line f is exactly linear, so L matches f there: the errors are "
-                "only rounding. (In other directions f curves away from its tangent plane.)")
-    general = ("For a differentiable f the error shrinks faster than h (like h² when f is "
-               "smooth: ten times closer, about a hundred times smaller) — that is what "
-               "“differentiable” means.")
-    if len(rows) >= 2 and rows[-1].error > rounding and rows[-2].h == 10 * rows[-1].h:
-        ratio = rows[-2].error / rows[-1].error
-        text = (f" Here ten times closer (h = {rows[-2].h:g} → {rows[-1].h:g}) made it "
-                f"{ratio:.3g} times smaller.")
-        if not 50 <= ratio <= 200:
-            text += (f" At h = {rows[-2].h:g} the higher powers of h still count; the h² "
-                     "pattern shows as h gets smaller.")
-        return general + text
-    return general
+    st.caption(pw.approximation_note(rows))
 
 
 def hessian_tab(fn: gc.Function, analysis: gc.Analysis, report: pw.PointReport,
