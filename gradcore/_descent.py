@@ -1164,20 +1164,55 @@ def descend_many(
 
 
 def corner_piece(fn: Function) -> str | None:
-    """The first piece of f with a corner (|u| with u of the variables, not raised to a
-    power above 1: |x|³ is smooth, and u taking both signs: |x²| is x²), as plain text,
-    or None. Its Hessian says nothing
-    about the corner (sign′ = 0): with a fixed step, gradient descent never settles at a
-    corner, whatever the learning rate."""
-    smooth = {b for b in fn.expr.atoms(sp.Pow)
-              if isinstance(b.base, sp.Abs) and b.exp.is_number and b.exp > 1}
-    hidden = {b.base for b in smooth}
-    bare = {a for p in fn.expr.atoms(sp.Pow, sp.Mul, sp.Add, sp.Function)
-            for a in p.args if isinstance(a, sp.Abs) and p not in smooth}
+    """The first piece of f with a corner, as plain text, or None: an |u| whose slope
+    jumps where u crosses 0. Its Hessian says nothing about the corner (sign′ = 0): with
+    a fixed step, gradient descent never settles at a corner, whatever the learning rate.
+
+    Read from the formula's structure (no symbolic work), |u| has no corner where
+    * u is never negative (|x²| is x²);
+    * the factor of u that crosses 0 is raised to a power above 1 (|x³| = |x|³ is C²);
+    * every use of |u| is smooth there: raised to a power above 1 (|x|³), or multiplied
+      by that factor of u (x|x| and x²|x| have continuous slopes).
+    Other uses (sin(|x|), an |u| inside a sum) count as corners, even the rare smooth
+    one (cos(|x|))."""
+    uses: dict = {}  # |u| -> the cofactors it is multiplied by (None: a bare use)
+    for node in sp.preorder_traversal(fn.expr):
+        for arg in node.args:
+            if isinstance(arg, sp.Abs):
+                uses.setdefault(arg, []).append(_abs_use(node, arg))
+    if isinstance(fn.expr, sp.Abs):
+        uses.setdefault(fn.expr, []).append(None)
     for c in _find_candidates(fn.expr, fn.variables):
-        if c.kind == "abs" and (c.node not in hidden or c.node in bare
-                                or c.node == fn.expr) and not _always("root", c.inners[0]):
-            return _plain(c.node)  # (|x²| = x², its inner never negative: no corner)
+        if c.kind != "abs" or _always("root", c.inners[0]):
+            continue
+        for g, k in _factors(c.inners[0]):
+            if k == 1 and g.free_symbols & set(fn.variables) and any(
+                    use != "smooth" and (use is None or g not in use)
+                    for use in uses.get(c.node, [None])):
+                return _plain(c.node)
+    return None
+
+
+def _factors(expr: sp.Expr) -> list[tuple[sp.Expr, object]]:
+    """``expr`` as (base, exponent) factors: x³y → [(x, 3), (y, 1)]."""
+    return [f.as_base_exp() for f in sp.Mul.make_args(expr)]
+
+
+def _abs_use(parent: sp.Basic, a: sp.Abs):
+    """How ``parent`` uses its argument ``a`` = |u|: "smooth" (raised to a power above
+    1), the set of bases it is multiplied by (a product), or None (anything else)."""
+    if isinstance(parent, sp.Pow) and parent.base == a:
+        e = parent.exp
+        return "smooth" if e.is_number and e > 1 else None
+    if isinstance(parent, sp.Mul):
+        bases = set()
+        for f in parent.args:
+            if f != a:
+                b, e = f.as_base_exp()
+                if e.is_number and e >= 1:  # |xy| vanishes where x does
+                    inner = b.args[0] if isinstance(b, sp.Abs) else b
+                    bases.update(g for g, k in _factors(inner) if k.is_number and k >= 1)
+        return bases
     return None
 
 

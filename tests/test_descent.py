@@ -750,3 +750,23 @@ def test_regression_review2_abs_of_a_never_negative_argument_is_no_corner():
     from gradcore._descent import corner_piece
     assert corner_piece(parse("|x^2| + y^2")) is None  # |x²| is x²
     assert corner_piece(parse("|x y|")) == "|x·y|"
+
+
+@pytest.mark.parametrize("text, corner", [
+    ("|x^3| + y^2", None),       # |x³| = |x|³ is C²
+    ("x^2 |x| + y^2", None),     # = |x|³
+    ("x |x| + y^2", None),       # slope 2|x|: continuous
+    ("(x - 1) |x - 1|", None),
+    ("|x| x y", None),           # the cofactor vanishes where x does
+    ("|x^3 y|", "|x^3·y|"),      # along y = 0 (x ≠ 0) the slope jumps
+    ("|x| |y|", "|x|"),          # along x = 0 the cofactor |y| is not 0
+    ("|x| |x y|", "|x·y|"),      # = x²|y|: a corner along y = 0 only
+    ("|x| y", "|x|"),
+    ("|x|^(1/2) + y^2", "|x|"),  # a cusp: no settling either
+    ("|x^2 - 1|", "|x^2 - 1|"),
+])
+def test_regression_corner_piece_reads_smooth_uses_of_abs(text, corner):
+    # |x³|, x²|x| and x|x| were called corners: the descent page then said "at a corner of
+    # |x^3|, a fixed step never settles", which is false (last stop's closing note)
+    from gradcore._descent import corner_piece
+    assert corner_piece(parse(text)) == corner
