@@ -117,8 +117,9 @@ def answer_form(ex: gc.Exercise) -> dict[str, gc.Verdict]:
         ss.setdefault(pv.answer_key(ex, var), last.get(var, ""))
     slots = {}
     with st.form(f"practice_form_{ex.id}"):
-        st.caption("Type each partial derivative as you would write it: `2x`, `3x + 2y`, "
-                   "`y*z`, `e^(xy)`, `cos(x) y`. Press Enter or Check.")
+        if not state.projector():  # projected, the teacher says it
+            st.caption("Type each partial derivative as you would write it: `2x`, "
+                       "`3x + 2y`, `y*z`, `e^(xy)`, `cos(x) y`. Press Enter or Check.")
         for var in ex.names:
             # side by side on a screen; stacked (full width) for the projector's large type
             left, right = (st.container(), st.container()) if state.projector() else \
@@ -226,23 +227,8 @@ def exercise_view(ex: gc.Exercise, i: int, n: int, set_key: str) -> None:
     explore_link(ex)
 
 
-@ui.guarded
-def page() -> None:
-    ss = st.session_state
-    pv.init()
-    st.title("Practice")
-    st.write("Find the partial derivatives yourself. Answers are checked for mathematical "
-             "equality, not spelling: `3y`, `y*3` and `3·y` all count.")
-    if pv.K_LINK_WARNING in ss:
-        st.warning(ss.pop(pv.K_LINK_WARNING))
-    set_chooser()
-    set_key, exercises = pv.current_set()
-    n = len(exercises)
-    i = pv.index(set_key, n)
-    pv.sync_url(i)
-    progress_slot = st.sidebar.container()  # filled last: it counts the answers below
-
-    ss[pv.W_PICK] = i
+def exercise_picker(set_key: str, n: int, i: int) -> None:
+    st.session_state[pv.W_PICK] = i
     with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
         st.segmented_control("Exercise", list(range(n)), format_func=lambda k: str(k + 1),
                              key=pv.W_PICK, required=True, on_change=pv.pick_changed,
@@ -251,12 +237,36 @@ def page() -> None:
                   args=(set_key, i - 1), disabled=i == 0, icon=":material/arrow_back:")
         st.button("Next", key="practice_next", on_click=pv.set_index, args=(set_key, i + 1),
                   disabled=i + 1 >= n, icon=":material/arrow_forward:")
-    overview_slot = st.container()
-    exercise_view(exercises[i], i, n, set_key)
+
+
+@ui.guarded
+def page() -> None:
+    ss = st.session_state
+    pv.init()
+    projector = state.projector()
+    st.title("Practice")
+    if not projector:  # projected, the exercise comes first and the teacher explains
+        st.write("Find the partial derivatives yourself. Answers are checked for "
+                 "mathematical equality, not spelling: `3y`, `y*3` and `3·y` all count.")
+    if pv.K_LINK_WARNING in ss:
+        st.warning(ss.pop(pv.K_LINK_WARNING))
+    # projected, the set and the exercise picker fold into "Exercises: …" below the
+    # exercise (a link opened on a projector showed only them on the first screen)
+    exercise_area = st.container() if projector else None
+    with ui.controls("Exercises: set and number", key="practice_settings"):
+        set_chooser()
+        set_key, exercises = pv.current_set()
+        n = len(exercises)
+        i = pv.index(set_key, n)
+        pv.sync_url(i)
+        exercise_picker(set_key, n, i)
+        overview_slot = st.container()
+    progress_slot = st.sidebar.container()  # filled last: it counts the answers below
+    with exercise_area or st.container():
+        exercise_view(exercises[i], i, n, set_key)
     with progress_slot:
         progress_row(exercises)
     with overview_slot:
         overview(exercises)
-
 
 page()

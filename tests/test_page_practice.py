@@ -339,3 +339,38 @@ def test_a_bad_set_and_a_bad_exercise_number_are_both_reported():
     at = practice(pset="nan", pex="0")
     warning = " ".join(values(at.warning))
     assert "exercise number in the link" in warning and "exercise set in the link" in warning
+
+
+
+def _walk(node) -> list:
+    """Every element and block under ``node``, in page order."""
+    out = [node]
+    for child in getattr(node, "children", {}).values():
+        out += _walk(child)
+    return out
+
+
+def _first(at: AppTest, test) -> int:
+    return next(i for i, e in enumerate(_walk(at.main)) if test(e))
+
+
+def _is(kind: str, text: str):
+    return lambda e: type(e).__name__ == kind and any(
+        text in str(getattr(e, a, None) or "") for a in ("value", "label"))
+
+
+def test_regression_projected_practice_puts_the_exercise_first():
+    # a link opened on a projector (proj=1) showed the title, the intro, the set chooser and
+    # the exercise picker on the first screen, and the exercise itself below the fold
+    at = practice(proj="1", pmode="curated", pex="3")
+    exercise = _first(at, _is("Subheader", "Exercise 3 of"))
+    assert exercise < _first(at, _is("Expander", "Exercises")) < _first(
+        at, _is("Radio", "Exercises"))
+    assert not any("mathematical equality" in m.value for m in at.markdown)
+    # the folded widgets still work: the picker moves to the next exercise
+    go_to(at, 4)
+    assert _first(at, _is("Subheader", "Exercise 5 of")) < _first(at, _is("Radio", "Exer"))
+    # not projected: the set chooser comes first, as before, and nothing is folded
+    at = practice(pmode="curated", pex="3")
+    assert not any(e.label.startswith("Exercises") for e in at.expander)
+    assert _first(at, _is("Radio", "Exercises")) < _first(at, _is("Subheader", "Exercise 3 of"))
