@@ -705,6 +705,8 @@ def contour_figure(
         hovermode="closest",
         uirevision=uirevision,
     )
+    if style.is_projector:
+        _projected_side_column(layout, traces, style)
     if undefined is not None and undefined_note != "":
         layout["annotations"] = [dict(
             text=undefined_note or "grey: f undefined", xref="x domain", yref="y domain",
@@ -713,6 +715,20 @@ def contour_figure(
             bgcolor="rgba(255,255,255,0.85)", bordercolor=_UNDEFINED_GREY, borderwidth=1,
         )]
     return figure(traces, layout)
+
+
+def _projected_side_column(layout: dict, traces: list, style: Style) -> None:
+    """Projected, a map with equal axes is as large as its height allows (a projector is
+    short and wide): the legend leaves the space under the x axis for a column on the
+    right, under the colour bar (shortened to the upper half). Where the figure is
+    narrow, Plotly narrows the plot instead of overlapping them."""
+    layout["legend"] = dict(layout["legend"], orientation="v", x=1.02, xanchor="left",
+                            y=0.0, yanchor="bottom")
+    layout["margin"]["b"] = 24 + 3 * style.font_size
+    for t in traces:
+        bar = t.get("colorbar") or (t.get("marker") or {}).get("colorbar")
+        if bar is not None:
+            bar.update(len=0.5, y=1.0, yanchor="top")
 
 
 def _scene_axis(style: Style, title: str) -> dict:

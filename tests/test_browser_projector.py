@@ -175,3 +175,40 @@ def test_regression_projected_descent_plot_uses_the_screen(page, app_url):
     page.locator("[data-testid='stExpandSidebarButton']").first.click()
     page.wait_for_timeout(1500)
     check(page.evaluate(_DESCENT_PARTS))
+
+
+_FIELD_PARTS = """() => {
+  const plot = document.querySelector('[data-testid="stMain"] .js-plotly-plot');
+  const box = s => [...plot.querySelectorAll(s)].map(e => {
+      const r = e.getBoundingClientRect();
+      return {l: r.left, r: r.right, t: r.top, b: r.bottom}; });
+  return {plot: box('.nsewdrag')[0], legend: box('.legend'), bars: box('.colorbar'),
+          ticks: box('.ytick text').concat(box('.xtick text'))};
+}"""
+
+
+@pytest.mark.parametrize("query", ["f=x%5E2%20%2B%203y&p=1,2", "f=xyz&arrows=unit"])
+def test_regression_projected_field_map_uses_the_screen(page, app_url, query):
+    # the legend sat under the x axis: with equal axes the map was ~325 px square at
+    # 1280×720 (last stop's note: "about 300 px"); the legend now shares a column on the
+    # right with the colour bar
+    _open(page, f"{app_url}/field?{query}&proj=1")
+    page.wait_for_selector("[data-testid='stMain'] .js-plotly-plot .nsewdrag", timeout=30_000)
+
+    def overlap(a, b):
+        return a["l"] < b["r"] and b["l"] < a["r"] and a["t"] < b["b"] and b["t"] < a["b"]
+
+    def check(parts, tall):
+        plot = parts["plot"]
+        assert plot["b"] - plot["t"] >= tall and plot["b"] <= 720, parts
+        assert parts["legend"] and parts["bars"], parts
+        others = parts["legend"] + parts["bars"]
+        for i, a in enumerate(others):  # beside the plot, and clear of each other
+            assert not overlap(a, plot), (a, plot)
+            for b in others[i + 1:] + parts["ticks"]:
+                assert not overlap(a, b), (a, b)
+
+    check(page.evaluate(_FIELD_PARTS), 340)  # ~300 px before
+    page.locator("[data-testid='stExpandSidebarButton']").first.click()
+    page.wait_for_timeout(1500)
+    check(page.evaluate(_FIELD_PARTS), 250)  # narrower: smaller, never overlapping
