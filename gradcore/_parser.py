@@ -556,10 +556,12 @@ class _Parser:
             or (k % 2 == 1 and tk.kind == "op" and tk.text == "^") for k, tk in enumerate(span))
         if (self.i - start != 1 + signed and not tower) or last.kind not in ("name", "num"):
             return
+        if self._note_fraction_exponent(start, last, nxt):
+            return
         if nxt.kind not in ("name", "num") or nxt.pos != last.pos + len(last.text):
             return
-        if nxt.text in _FUNCTIONS or (last.kind == "num" and base != sp.E and not tower):
-            return
+        if nxt.text in _FUNCTIONS or (last.kind == "num" and not base.is_number and not tower):
+            return  # x^2y is x²y as usual; 2^3x (nobody writes 8x so) and e^2x are noted
         caret_at = self.toks.index(caret)
         before = self.toks[caret_at - 1] if caret_at else None
         base_text = before.text if before is not None and before.kind in ("name", "num") \
@@ -570,6 +572,27 @@ class _Parser:
         self.note(f"{base_text}^{exp_text}{nxt.text} is read as {base_text}^{shown} times "
                   f"{nxt.text} (an exponent is one number, letter or bracket): for "
                   f"{base_text}^({joined}) type the brackets")
+
+    def _note_fraction_exponent(self, start: int, last: _Tok, nxt: _Tok) -> bool:
+        """x^1/2, x^-3/2: an exponent of 1 or a negative one written straight before a
+        division by a number is read as (x^1)/2, but meant as a root on paper (nobody
+        writes x^1; x^2/2 is x²/2 as usual). Noted; True if so."""
+        after = self.toks[self.i + 1] if self.i + 1 < len(self.toks) else None
+        signed = self.toks[start].kind == "op" and self.toks[start].text == "-"
+        if not (last.kind == "num" and (signed or last.text == "1")
+                and nxt.kind == "op" and nxt.text == "/"
+                and nxt.pos == last.pos + len(last.text) and after is not None
+                and after.kind == "num" and after.pos == nxt.pos + 1):
+            return False
+        caret_at = start - 1
+        before = self.toks[caret_at - 1] if caret_at > 0 else None
+        base_text = before.text if before is not None and before.kind in ("name", "num") \
+            else "(…)"
+        exp_text = self.span(start, self.i)
+        self.note(f"{base_text}^{exp_text}/{after.text} is read as ({base_text}^{exp_text})/"
+                  f"{after.text} (an exponent is one number, letter or bracket): for the "
+                  f"power {exp_text}/{after.text} type {base_text}^({exp_text}/{after.text})")
+        return True
 
     def postfix(self) -> sp.Expr:
         t = self.tok

@@ -431,6 +431,18 @@ READINGS = [  # text, expression, words of the note (None: no note)
     ("2^xy", 2**x * y, "2^(xy)"),
     ("x^yz", x**y * z, "x^(yz)"),
     ("x^2y", x**2 * y, None),  # x²y, as on paper
+    # maths audit 5: a number base with a number exponent run into a letter was silent,
+    # though nobody writes 8x as 2^3x; and x^1/2 (a root on paper) was x/2 without a word
+    ("2^3x", 8 * x, "2^(3x)"),
+    ("10^-2x", x / 100, "10^(-2x)"),
+    ("pi^2x", sp.pi**2 * x, "pi^(2x)"),
+    ("x^1/2", x / 2, "x^(1/2)"),
+    ("x^-1/2 + y", 1 / (2 * x) + y, "x^(-1/2)"),
+    ("2^1/2 + x", 1 + x, "2^(1/2)"),
+    ("x^2/2 + y^2/2", x**2 / 2 + y**2 / 2, None),  # half x squared, as usual
+    ("x^3/2", x**3 / 2, None),
+    ("x^1 / 2", x / 2, None),  # spaced: written on purpose
+    ("e^x/2", sp.exp(x) / 2, None),
     ("e^x y", y * sp.exp(x), None),  # a space separates
     ("e^(xy)", sp.exp(x * y), None),
     ("e^x sin(y)", sp.exp(x) * sp.sin(y), None),
