@@ -1277,6 +1277,21 @@ _AT_CRITICAL = {
     "undefined": "∇f = 0, but the Hessian is undefined here, so the second-derivative test "
                  "does not apply.",
 }
+# One variable: the Hessian is the 1×1 matrix (f″), the tangent plane a tangent line
+_AT_CRITICAL_1D = {
+    "minimum": "f′ = 0 and f″ > 0: f curves up on both sides, so this is a local minimum.",
+    "maximum": "f′ = 0 and f″ < 0: f curves down on both sides, so this is a local maximum.",
+    "undecided": "f′ = 0, but f″ = 0 too: the second-derivative test cannot decide (look "
+                 "at higher derivatives or at the plot).",
+    "undefined": "f′ = 0, but f″ is undefined here, so the second-derivative test does not "
+                 "apply.",
+}
+_NOT_CRITICAL_1D = {
+    "minimum": "f curves up here (f″ > 0, like a bowl).",
+    "maximum": "f curves down here (f″ < 0, like a dome).",
+    "undecided": "f is not curved here (f″ = 0).",
+    "undefined": "f″ is undefined at this point.",
+}
 _NOT_CRITICAL = {
     "minimum": "f curves up in every direction here (like a bowl).",
     "maximum": "f curves down in every direction here (like a dome).",
@@ -1302,8 +1317,12 @@ def hessian_report(fn: Function, report: PointReport) -> HessianReport:
     m = hessian_at(fn, report.point)
     kind = classify_critical_point(m, noise=_hessian_noise(fn, report.point, m))
     eig = np.linalg.eigvalsh((m + m.T) / 2) if kind != "undefined" else np.full(n, np.nan)
+    one = n == 1 and kind in _AT_CRITICAL_1D
     if report.critical:
-        text = _AT_CRITICAL[kind]
+        text = (_AT_CRITICAL_1D if one else _AT_CRITICAL)[kind]
+    elif one:
+        text = ("f′ ≠ 0 here, so this is not a critical point (the tangent line is tilted). "
+                + _NOT_CRITICAL_1D[kind])
     else:
         text = ("∇f ≠ 0 here, so this is not a critical point (the tangent plane is tilted). "
                 + _NOT_CRITICAL[kind])

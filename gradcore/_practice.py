@@ -411,16 +411,23 @@ class Verdict:
         return self.status == "correct"
 
 
-# Numeric comparison: fixed pseudo-random points, half in the positive orthant (where
-# logarithms and roots are defined), half with mixed signs.
+# Numeric comparison: fixed pseudo-random points. The first _N_POINTS ("core": coordinates
+# of size 0.3-2.3) are half in the positive orthant (where logarithms and roots are
+# defined), half with mixed signs. Then _N_WIDE more, half small (0.02-0.45: inside a unit
+# ball) and half large (2.5-12: beyond x = 3), mixed signs: an answer that is right on the
+# core but wrong out there (-1 for ∂/∂x |x - 3|) is caught, and f defined only out there
+# (√(x - 3)) can still be checked. A difference seen only on them counts once sympy
+# confirms it with exact arithmetic (floats cancel more at large coordinates).
 _N_POINTS = 24
+_N_WIDE = 24
 _EQUAL_RTOL = 1e-8  # at most this relative difference everywhere: numerically equal
 _DIFFERENT_RTOL = 1e-5  # more than this anywhere: numerically different
 _MIN_POINTS = 4
 # Points with small round coordinates, for a readable counterexample.
 _NICE = (
     (1, 2, 3), (2, 1, 1), (1, 1, 2), (2, 3, 1), (3, 1, 2), (-1, 2, 1), (1, -2, 3), (2, -1, -2),
-    (-1, -2, -3), (-2, -1, 1),
+    (-1, -2, -3), (-2, -1, 1), (4, 1, 2), (-4, 2, 1), (5, 5, 5), (0.5, 0.25, 0.5),
+    (-0.5, 0.25, -0.25), (10, 2, 3), (2, 10, 1), (-10, -2, 1),
 )
 
 
@@ -436,7 +443,10 @@ def _points(nvars: int) -> np.ndarray:
                 v = -v
             row.append(v)
         rows.append(row)
-    pts = np.array(rows, dtype=float).reshape(_N_POINTS, nvars)
+    for i in range(_N_WIDE):
+        lo, hi = (0.02, 0.45) if i < _N_WIDE // 2 else (2.5, 12.0)
+        rows.append([rng.uniform(lo, hi) * rng.choice((-1, 1)) for _ in range(nvars)])
+    pts = np.array(rows, dtype=float).reshape(_N_POINTS + _N_WIDE, nvars)
     pts.setflags(write=False)
     return pts
 
@@ -505,14 +515,16 @@ def _rational_over_q(d: sp.Expr) -> bool:
     return True
 
 
-def _symbolic_equal(a: sp.Expr, b: sp.Expr) -> bool | None:
+def _symbolic_equal(a: sp.Expr, b: sp.Expr, symbols: tuple[sp.Symbol, ...] = (),
+                    rows: Sequence[Sequence[float]] = ()) -> bool | None:
     """Whether ``a`` equals ``b`` for real values of their variables.
 
     Runs in a bounded worker (``run_bounded``) only. Tries ``a - b`` = 0 by cheap canonical
     forms first (expand, cancel, together, trig expansion, rewriting with exp), then
     ``simplify``. Returns True (proved equal), False (proved different: a rational function
     with rational coefficients that does not cancel to 0, or a difference that simplifies to
-    a non-zero number), or None (not decided).
+    a non-zero number, or clearly non-zero at one of ``rows``: points (coordinates of
+    ``symbols``) where f and the derivative are defined), or None (not decided).
     """
     real = {s: sp.Dummy(s.name, real=True) for s in (a.free_symbols | b.free_symbols)}
     d = (a - b).xreplace(real)
@@ -539,24 +551,35 @@ def _symbolic_equal(a: sp.Expr, b: sp.Expr) -> bool | None:
             return True
         if result.is_number and result.is_zero is False:
             return False
-    return False if _differs_precisely(d) else None
+    return False if _differs_at(a, b, symbols, rows) else None
 
 
-def _differs_precisely(d: sp.Expr, digits: int = 40) -> bool:
-    """Whether ``d`` is clearly non-zero at one of a few rational points, evaluated with
-    ``digits`` significant digits (sympy's evalf raises its working precision until the
-    result is that accurate, so cancellation does not fake a difference)."""
-    symbols = sorted(d.free_symbols, key=lambda s: s.name)
-    pts = _points(len(symbols))
-    for row in pts[: _N_POINTS // 2 : 3]:  # positive coordinates, where roots and logs are real
+def _differs_at(a: sp.Expr, b: sp.Expr, symbols: Sequence[sp.Symbol],
+                rows: Sequence[Sequence[float]], digits: int = 40) -> bool:
+    """Whether ``a`` and ``b`` clearly differ at one of ``rows`` (at most 8 points, each
+    the coordinates of ``symbols``, rounded to 6 decimals), evaluated with ``digits``
+    significant digits: sympy's evalf raises its working precision until the result is
+    that accurate, so cancellation does not fake a difference. ``a`` not real where ``b``
+    is counts as a difference. Returns None when no point could be evaluated. Runs in a
+    bounded worker."""
+    evaluated = False
+    for row in list(rows)[:8]:
         at = {s: sp.Rational(f"{v:.6f}") for s, v in zip(symbols, row, strict=True)}
         try:
-            value = d.xreplace(at).evalf(digits, maxn=200)
+            va, vb = (e.xreplace(at).evalf(15, maxn=200) for e in (a, b))
+            if not (vb.is_Float or vb.is_zero):
+                continue  # the derivative itself is not a real number there
+            if not (va.is_Float or va.is_zero):  # the answer is not real where it is
+                if va.is_number and va.is_finite is not False and va.as_real_imag()[1] != 0:
+                    return True
+                continue
+            value = (a - b).xreplace(at).evalf(digits, maxn=200)
         except (TypeError, ValueError, ZeroDivisionError):
             continue
+        evaluated = True
         if value.is_Float and value._prec >= 100 and abs(value) > sp.Float(10) ** -25:
             return True
-    return False
+    return False if evaluated else None
 
 
 class _LearnerPrinter(StrPrinter):
@@ -632,14 +655,33 @@ class _Comparison:
         self.pts = _points(len(symbols))
         self.a = _values(answer, symbols, self.pts)
         self.e = self.values(expected)
-        mask = np.ones(len(self.pts), dtype=bool)
+        defined = np.ones(len(self.pts), dtype=bool)
         if self.e is not None:
-            mask &= ~np.isnan(self.e)
+            defined &= ~np.isnan(self.e)
         if fn is not None:  # compare only where f itself is defined
             f_vals = self.values(fn.expr)
             if f_vals is not None:
-                mask &= ~np.isnan(f_vals)
-        self.mask = mask
+                defined &= ~np.isnan(f_vals)
+        core = np.arange(len(self.pts)) < _N_POINTS
+        #: the points compared (and diagnosed on): the core ones, or, where f is defined
+        #: at too few of them (√(x - 3)), every point where it is (``wide``)
+        self.wide = int((defined & core).sum()) < _MIN_POINTS
+        self.mask = defined if self.wide else defined & core
+        #: the other points where f and the derivative are defined
+        self.elsewhere = defined & ~self.mask
+
+    def rows(self, where: np.ndarray, limit: int = 8) -> list[tuple[float, ...]]:
+        """Up to ``limit`` points of ``where`` (a boolean mask), as tuples of floats."""
+        return [tuple(float(v) for v in self.pts[i]) for i in np.flatnonzero(where)[:limit]]
+
+    def differing(self, where: np.ndarray) -> np.ndarray:
+        """The points of ``where`` at which the answer clearly differs from the derivative
+        in floating point (or is undefined there)."""
+        if self.a is None or self.e is None:
+            return np.zeros(len(self.pts), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            far = np.isnan(self.a) | (_rel(self.a, self.e) > _DIFFERENT_RTOL)
+        return where & far
 
     def outcome(self) -> str:
         """"equal", "different", "unsure" (close but not within tolerance) or
@@ -659,13 +701,34 @@ class _Comparison:
         return _cached_values(expr, self.symbols)
 
 
+def _confirmed(answer: sp.Expr, expected: sp.Expr, cmp: _Comparison, where: np.ndarray,
+               timeout: float) -> bool | None:
+    """Whether exact arithmetic confirms that the answer differs from the derivative at
+    one of the points of ``where``: True, False (equal at every point evaluated: the
+    float difference was rounding, as in an expanded (x - y)^10), or None (not evaluated:
+    out of time, or no point could be). In a bounded worker."""
+    rows = cmp.rows(where)
+    if not rows:
+        return None
+    try:
+        return run_bounded(_differs_at, answer, expected, cmp.symbols, rows,
+                           timeout=timeout, what="checking your answer")
+    except Exception:  # noqa: BLE001 - no exact verdict
+        return None
+
+
 def _counterexample(answer: sp.Expr, expected: sp.Expr, symbols: tuple[sp.Symbol, ...],
-                    wrt: str, fn: Function | None = None) -> str:
-    """' For example at (x, y) = (1, 2) your answer gives 3, but ∂f/∂x is 4.' or ''."""
+                    wrt: str, fn: Function | None = None,
+                    extra: Sequence[tuple[float, ...]] = (), nice: bool = True) -> str:
+    """' For example at (x, y) = (1, 2) your answer gives 3, but ∂f/∂x is 4.' or ''; at
+    round points (unless ``nice`` is False), then at ``extra`` ones (rounded to 2
+    decimals)."""
     n = len(symbols)
     if n == 0:
         return ""
-    pts = np.array([p[:n] + (1,) * max(0, n - 3) for p in _NICE], dtype=float)
+    nice = [p[:n] + (1,) * max(0, n - 3) for p in _NICE] if nice else []
+    nice += [tuple(round(v, 2) for v in p) for p in extra]
+    pts = np.array(nice, dtype=float).reshape(len(nice), n)
     a, e = _values(answer, symbols, pts), _values(expected, symbols, pts)
     f_vals = _values(fn.expr, symbols, pts) if fn is not None else None
     if a is None or e is None:
@@ -723,7 +786,8 @@ def _held_constant_diagnosis(cmp: _Comparison, fn: Function | None, var: sp.Symb
 def _constant_chain_factor(cmp: _Comparison, fn: Function | None, var: sp.Symbol | None
                            ) -> str:
     """The message for an answer that is ∂f/∂var divided by the constant derivative of an
-    inside (cos(2x) for sin(2x)), or ""."""
+    inside (cos(2x) for sin(2x); cos(x - y) for ∂/∂y sin(x - y), whose factor is −1), or
+    ""; or for f = a^u (a constant base other than e) without the factor ln a."""
     mask, a, e = cmp.mask, cmp.a, cmp.e
     nz = mask & (np.abs(e) > 1e-9)
     if fn is None or var is None or nz.sum() < _MIN_POINTS:
@@ -734,10 +798,18 @@ def _constant_chain_factor(cmp: _Comparison, fn: Function | None, var: sp.Symbol
         return ""
     for u in _chain_insides(fn.expr, var):
         du = _diff(u, var)
-        if du.is_number and du not in (0, 1, -1) and abs(k * float(du) - 1) <= 1e-9:
+        if du.is_number and du not in (0, 1) and abs(k * float(du) - 1) <= 1e-9:
             return (f"Almost: you forgot the chain-rule factor. Multiply by the derivative "
                     f"of the inside, {_show(u)}, with respect to {var.name}: that is "
                     f"{_show(du)}.")
+    for node in sp.preorder_traversal(fn.expr):  # d/dx 2^x = 2^x ln 2, not 2^x
+        if node.is_Pow and node.base.is_number and node.base.is_positive \
+                and node.base != sp.E and node.exp.has(var):
+            ln = sp.log(node.base)
+            if abs(k * float(ln) - 1) <= 1e-9:
+                return (f"Almost: the derivative of {_show(node.base)}^u is "
+                        f"{_show(node.base)}^u · {_show(ln)} · u′: you left out the factor "
+                        f"{_show(ln)} (only e^u is its own derivative).")
     return ""
 
 
@@ -858,16 +930,14 @@ def _product_rule_terms(expr: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
 _VAR = r"[^\W\d_][^\W_]*"
 _DERIVATIVE_NAME = re.compile(
     rf"""^\s*(?:
-        [∂d]\s*f\s*/\s*[∂d]\s*{_VAR}                   # ∂f/∂x, df/dx
-      | [∂d]\s*/\s*[∂d]\s*{_VAR}\s*\[?\s*f\s*\]?      # ∂/∂x f, d/dx [f]
-      | f\s*_\s*(?:\{{\s*{_VAR}\s*\}}|{_VAR})          # f_x, f_{{x}}
-      | f\s*['′]                                       # f', f′
+        [∂d]\s*[fz]\s*/\s*[∂d]\s*(?P<a>{_VAR})                 # ∂f/∂x, df/dx, ∂z/∂x
+      | [∂d]\s*/\s*[∂d]\s*(?P<b>{_VAR})\s*\[?\s*[fz]\s*\]?     # ∂/∂x f, d/dx [f]
+      | [fz]\s*_\s*(?:\{{\s*(?P<c>{_VAR})\s*\}}|(?P<d>{_VAR}))  # f_x, f_{{x}}, z_x
+      | f(?P<e>[^\W\d_])(?=\s*[(=])                           # fx (f_x without the _)
+      | f\s*['′]                                            # f', f′
     )\s*(?:\(\s*[^()=]*\))?\s*=(?!=)""",
     re.VERBOSE,
 )
-
-
-_NAMED_VARIABLE = re.compile(rf"(?:/\s*[∂d]|_\s*\{{?)\s*({_VAR})")
 
 
 def _derivative_name(text: str) -> tuple[int, str | None]:
@@ -879,8 +949,7 @@ def _derivative_name(text: str) -> tuple[int, str | None]:
     match = _DERIVATIVE_NAME.match(text)
     if not match:
         return 0, None
-    named = _NAMED_VARIABLE.search(match.group(0))
-    return match.end(), named.group(1) if named else None
+    return match.end(), next((v for v in match.group("a", "b", "c", "d", "e") if v), None)
 
 
 def check_answer(
@@ -959,6 +1028,10 @@ def check_answer(
     )
     cmp = _Comparison(answer, expected, all_symbols, fn)
     outcome = cmp.outcome()
+    if outcome == "different":  # unless exact arithmetic says the floats cancelled
+        confirmed = _confirmed(answer, expected, cmp, cmp.differing(cmp.mask), timeout)
+        if confirmed is False or (confirmed is None and cmp.wide):
+            outcome = "unsure"  # let the exact check decide
     if outcome == "different":
         try:
             diagnosis, message = _diagnose(cmp, answer, expected, fn, var)
@@ -972,7 +1045,8 @@ def check_answer(
 
     try:
         proved = run_bounded(
-            _symbolic_equal, answer, expected, timeout=timeout, what="checking your answer"
+            _symbolic_equal, answer, expected, all_symbols, cmp.rows(cmp.mask, 4),
+            timeout=timeout, what="checking your answer"
         )
         why = "sympy could not confirm it symbolically"
     except TooComplexError:
@@ -992,6 +1066,16 @@ def check_answer(
                 )
             ),
             answer, None, "symbolic",
+        )
+    far = cmp.differing(cmp.elsewhere)
+    if proved is None and far.any() and _confirmed(answer, expected, cmp, far, timeout):
+        # right near the core points, wrong further out (-1 for ∂/∂x |x - 3|)
+        return Verdict(
+            "wrong",
+            f"Not quite: your answer is not equal to {wrt} everywhere f is defined."
+            + _counterexample(answer, expected, all_symbols, wrt, fn, cmp.rows(far),
+                              nice=False),
+            answer, None, "numeric",
         )
     if outcome == "equal":
         return Verdict(

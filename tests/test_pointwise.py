@@ -879,3 +879,18 @@ def test_regression_review2_a_smooth_power_is_not_blamed(text, named):
     r = report(text, (0,))[1]
     assert not r.differentiable and named in r.reason and "is not differentiable" not in \
         r.reason.split(". ")[1]
+
+
+@pytest.mark.parametrize("text, point, words", [
+    ("x^3 - 3x", (0.5,), "tangent line is tilted"),
+    ("x^2", (0,), "f′ = 0 and f″ > 0"),
+    ("-x^2", (0,), "f″ < 0"),
+    ("x^3", (0,), "f″ = 0 too"),
+])
+def test_regression_one_variable_hessian_report_speaks_of_f_second(text, point, words):
+    # maths audit 5: x³ − 3x at 0.5 said "the tangent plane is tilted" and "f curves up in
+    # every direction", with Hessian eigenvalues, for a function of one variable
+    fn = gc.parse(text)
+    hr = pw.hessian_report(fn, pw.at_point(fn, point))
+    assert words in hr.explanation and "plane" not in hr.explanation
+    assert "eigenvalue" not in hr.explanation

@@ -602,3 +602,84 @@ def test_regression_review2_f_itself_is_still_f_itself():
     fn = parse("e^x + e^y + x")
     v = gc.check_answer("e^x + e^y + 1", gc.partial(fn, "x"), fn.variables, fn=fn, var="x")
     assert v.diagnosis == "not_held_constant" and "e^(y)" in v.message
+
+
+# --- maths audit 5 ------------------------------------------------------------------------
+
+
+def _verdict(text: str, var: str, answer: str):
+    fn = parse(text)
+    return gc.check_answer(answer, gc.partial(fn, var), fn.variables, fn=fn, var=var)
+
+
+@pytest.mark.parametrize("text, var, answer", [
+    ("|x - 3| + y", "x", "-1"),                    # right for x < 3 only
+    ("|x^2 - 9| + y", "x", "-2x"),
+    ("x^2 + y^2", "x", "2x + sign(x - 3) + 1"),
+    ("x^2 + y^2", "x", "2x + |x - 3| - 3 + x"),
+])
+def test_regression_an_answer_wrong_only_beyond_the_test_box_is_wrong(text, var, answer):
+    # every test point had coordinates of size 0.3-2.3, so these were "correct"
+    v = _verdict(text, var, answer)
+    assert v.status == "wrong", v
+    assert "For example at" in v.message  # a point where it differs, beyond x = 3
+
+
+@pytest.mark.parametrize("text, var, answer, status", [
+    ("sqrt(x - 3) + y", "x", "42", "wrong"),
+    ("sqrt(x - 3) + y", "x", "1/sqrt(x - 3)", "wrong"),
+    ("sqrt(x - 3) + y", "x", "1/(2sqrt(x - 3))", "correct"),
+    ("sqrt(1 - x^2 - y^2 - z^2)", "x", "x/sqrt(1 - x^2 - y^2 - z^2)", "wrong"),
+    ("sqrt(1 - x^2 - y^2 - z^2)", "x", "-x/sqrt(1 - x^2 - y^2 - z^2)", "correct"),
+])
+def test_regression_f_defined_only_beyond_the_test_box_is_still_checked(text, var, answer,
+                                                                         status):
+    # f undefined at every test point: even 42 "could not be checked"
+    assert _verdict(text, var, answer).status == status
+
+
+@pytest.mark.parametrize("answer", ["-1/|x|", "-1/sqrt(x^2)", "1/x"])
+def test_regression_an_answer_right_on_fs_domain_is_right(answer):
+    # ln(-x) is defined for x < 0 only, where -1/|x| = 1/x; the exact check compared them
+    # at positive x and said "very close, but not exactly equal"
+    assert _verdict("ln(-x) + y", "x", answer).status == "correct"
+
+
+def test_regression_float_cancellation_does_not_make_a_right_answer_wrong():
+    # an expanded (x - y)^10 cancels in floats at the test points: it was "Not quite"
+    expanded = str(sp.expand(10 * (sp.Symbol("x") - sp.Symbol("y")) ** 9)).replace("**", "^")
+    assert _verdict("(x - y)^10", "x", expanded).status == "correct"
+    assert _verdict("(x - y)^10", "x", expanded + " + 1").status == "wrong"
+
+
+@pytest.mark.parametrize("text, var, answer", [
+    ("sin(x - y)", "y", "cos(x - y)"),
+    ("e^(x - y)", "y", "e^(x - y)"),
+    ("(x - y)^2", "y", "2(x - y)"),
+    ("ln(x - y)", "y", "1/(x - y)"),
+])
+def test_regression_a_forgotten_chain_factor_of_minus_one_is_named(text, var, answer):
+    # it was "This is ∂f/∂x": the learner held x constant and dropped the factor −1
+    v = _verdict(text, var, answer)
+    assert v.diagnosis == "chain_factor" and "that is -1" in v.message, v
+
+
+@pytest.mark.parametrize("text, answer, ln", [("2^x y", "2^x y", "ln(2)"),
+                                              ("10^x + y", "10^x", "ln(10)")])
+def test_regression_a_forgotten_ln_of_the_base_is_named(text, answer, ln):
+    # "off by a constant factor: it is 1.443 times ∂f/∂x", never mentioning ln 2
+    v = _verdict(text, "x", answer)
+    assert v.diagnosis == "chain_factor" and ln in v.message, v
+
+
+@pytest.mark.parametrize("answer, status", [
+    ("∂z/∂x = 2x", "correct"), ("dz/dx = 2x", "correct"), ("z_x = 2x", "correct"),
+    ("fx = 2x", "correct"), ("fy = 2x", "wrong"), ("f_y = 2x", "wrong"),
+])
+def test_regression_z_notation_and_fx_name_the_derivative(answer, status):
+    # z = f(x, y) is accepted in the function box, but ∂z/∂x = 2x was unreadable and
+    # fy = 2x (asked for ∂f/∂x) was "correct"
+    v = _verdict("x^2 + y^2", "x", answer)
+    assert v.status == status, v
+    if status == "wrong":
+        assert v.diagnosis == "wrong_variable"
