@@ -110,7 +110,7 @@ class Run(NamedTuple):
 
 
 def fmt(v: float, digits: int = 4) -> str:
-    v = float(v)
+    v = float(v) + 0.0  # -0.0 shows as 0
     if math.isnan(v):
         return "undefined"
     if math.isinf(v):

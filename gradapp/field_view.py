@@ -75,7 +75,7 @@ def style() -> Style:
 
 
 def fmt(v: float, digits: int = 4) -> str:
-    v = float(v)
+    v = float(v) + 0.0  # -0.0 shows as 0
     if not math.isfinite(v):
         return "undefined"
     return f"{v:.{digits}g}".replace("-", "−")

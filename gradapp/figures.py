@@ -263,7 +263,7 @@ def _f64(a) -> np.ndarray:
 
 
 def _fmt(v: float) -> str:
-    return f"{float(v):.3g}"
+    return f"{float(v) + 0.0:.3g}"
 
 
 def _fmt_vec(v) -> str:

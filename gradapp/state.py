@@ -48,14 +48,40 @@ class Loaded:
 #: session): long enough that reruns of a hostile input cost one worker timeout a minute,
 #: short enough that one that overran only because the server was busy gets another go
 RETRY_TIMEOUT_AFTER_S = 60.0
-_MAX_TIMEOUTS = 256
-_TIMEOUTS_LOCK = threading.Lock()
+
+
+class Recent:
+    """Results of work that ran out of time, remembered for :data:`RETRY_TIMEOUT_AFTER_S`
+    and shared by every session (sessions run in threads: access is locked). Never cached
+    for good: under load legitimate work can overrun once."""
+
+    def __init__(self, max_items: int = 256):
+        self._items: dict = {}
+        self._lock = threading.Lock()
+        self._max = max_items
+
+    def get(self, key):
+        with self._lock:
+            hit = self._items.get(key)
+        if hit is not None and time.monotonic() - hit[0] < RETRY_TIMEOUT_AFTER_S:
+            return hit[1]
+        return None
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic(), value)
+            while len(self._items) > self._max:
+                self._items.pop(next(iter(self._items)), None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 @st.cache_resource(show_spinner=False)
-def _timeouts() -> dict[str, tuple[float, Loaded]]:
-    """Recent timeouts shared by every session: text -> (monotonic time, result)."""
-    return {}
+def recent(name: str) -> Recent:
+    """The :class:`Recent` timeouts called ``name`` ("load", "verdict", …)."""
+    return Recent()
 
 
 def load(text: str) -> Loaded:
@@ -63,27 +89,22 @@ def load(text: str) -> Loaded:
     A timeout is remembered for :data:`RETRY_TIMEOUT_AFTER_S` only, never cached for good:
     under load a legitimate function can overrun once, and it must not stay "too complex"
     for every visitor (red team)."""
-    recent = _timeouts()
-    hit = recent.get(text)
-    if hit is not None and time.monotonic() - hit[0] < RETRY_TIMEOUT_AFTER_S:
-        return hit[1]
+    hit = recent("load").get(text)
+    if hit is not None:
+        return hit
     try:
         return _load(text)
     except gc.ServerBusyError:
         raise  # the caller asks to retry
     except gc.TooComplexError as exc:
         result = Loaded(gc.parse(text), None, str(exc))  # parsed fine in _load: cheap
-        with _TIMEOUTS_LOCK:  # sessions run in threads: evict under a lock
-            recent[text] = (time.monotonic(), result)
-            while len(recent) > _MAX_TIMEOUTS:
-                recent.pop(next(iter(recent)), None)
+        recent("load").put(text, result)
         return result
 
 
 def _clear() -> None:
     _load.clear()
-    with _TIMEOUTS_LOCK:
-        _timeouts().clear()
+    recent("load").clear()
 
 
 load.clear = _clear  # type: ignore[attr-defined]

@@ -599,8 +599,8 @@ def _compiled(fn: Function):
     """[f, ∂f/∂v1, …] as one function of the coordinates, compiled once per function with
     ``lambdify(..., cse=True)`` under the time limit and exact-printed (without ``**``, see
     :class:`_ExactPrinter`) so that floats and arrays give the same numbers."""
-    exprs = [_printable(e) for e in (fn.expr, *gradient(fn))]
-    return lambdify_bounded(fn.variables, exprs, _MODULES, printer=_ExactPrinter)
+    return lambdify_bounded(fn.variables, [fn.expr, *gradient(fn)], _MODULES,
+                            printer=_ExactPrinter, prepare=_printable)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1222,9 +1222,11 @@ def _hessian_parts(fn: Function):
     the coordinates giving the n² entries, row by row). |x| + y² has a constant Hessian
     (sign′ = 0) but is no quadratic: only a polynomial counts."""
     n = len(fn.variables)
-    H = hessian(fn).applyfunc(_numeric_form)
+    H = hessian(fn)  # (rewritten for floats only if constant: factor_terms of 64 entries
+    # of a big Hessian took 1.3 s in the server's thread; compile_hessian does it in a worker)
     if not H.free_symbols & set(fn.variables) and fn.expr.is_polynomial(*fn.variables):
-        return np.array([_to_float(e) for e in H], dtype=float).reshape(n, n), None
+        return np.array([_to_float(_numeric_form(e)) for e in H], dtype=float
+                        ).reshape(n, n), None
     return None, compile_hessian(fn)  # the n² entries, row by row
 
 

@@ -53,12 +53,16 @@ _MAX_SOURCE_CHARS = 2_000_000  # ~10x the largest code the derivative-size limit
 _COMPILED = itertools.count()
 
 
-def _lambdify_source(args, exprs, modules, printer=None, numeric_form: bool = False) -> str:
+def _lambdify_source(args, exprs, modules, printer=None, numeric_form: bool = False,
+                     prepare=None) -> str:
     """The source code ``lambdify(args, exprs, modules, printer=printer, cse=True,
-    dummify=True)`` generates (run in a worker by :func:`lambdify_bounded`)."""
-    if numeric_form:
-        exprs = [_numeric_form(e) for e in exprs] if isinstance(exprs, (list, tuple)) \
-            else _numeric_form(exprs)
+    dummify=True)`` generates (run in a worker by :func:`lambdify_bounded`), after
+    ``prepare`` (or :func:`_numeric_form` if ``numeric_form``) is applied to each
+    expression."""
+    prepare = prepare or (_numeric_form if numeric_form else None)
+    if prepare is not None:
+        exprs = [prepare(e) for e in exprs] if isinstance(exprs, (list, tuple)) \
+            else prepare(exprs)
     func = sp.lambdify(list(args), exprs, modules, printer=printer, cse=True, dummify=True)
     filename = func.__code__.co_filename
     source = "".join(linecache.getlines(filename))
@@ -142,7 +146,8 @@ def _real_valued(func: Callable) -> Callable:
 
 
 def lambdify_bounded(args: Sequence[sp.Symbol], exprs, modules="numpy", *, printer=None,
-                     numeric_form: bool = False, timeout: float | None = None,
+                     numeric_form: bool = False, prepare: Callable | None = None,
+                     timeout: float | None = None,
                      what: str = "compiling this function") -> Callable:
     """``sympy.lambdify(args, exprs, modules, printer=printer, cse=True, dummify=True)``
     under a hard time and memory limit.
@@ -150,14 +155,16 @@ def lambdify_bounded(args: Sequence[sp.Symbol], exprs, modules="numpy", *, print
     Finding common subexpressions and printing the code (the part that grows with the
     expression) runs in a worker process (:func:`~gradcore.run_bounded`); the source it
     prints is compiled here. With ``numeric_form=True`` the expressions are first prepared
-    for floating point in the worker (huge exact numbers as floats, Dirac deltas as 0).
-    ``printer`` and ``modules`` must pickle (a printer class and module names or dicts of
+    for floating point in the worker (huge exact numbers as floats, Dirac deltas as 0);
+    ``prepare``, a module-level gradcore function of one expression, is applied there
+    instead (sympy rewriting is symbolic work too: it must not run in the server's thread).
+    ``printer``, ``prepare`` and ``modules`` must pickle (a printer class and module names or dicts of
     module-level functions). Raises :class:`TooComplexError` when the work takes longer
     than ``timeout`` seconds (default: the general limit, ``GRADCORE_TIMEOUT``) or too
     much memory, or its code is too large to compile.
     """
     source = run_bounded(_lambdify_source, list(args), exprs, modules, printer,
-                         numeric_form, timeout=timeout or _bounded.DEFAULT_TIMEOUT,
+                         numeric_form, prepare, timeout=timeout or _bounded.DEFAULT_TIMEOUT,
                          what=what)
     return _load_source(source, modules)
 

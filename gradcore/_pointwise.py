@@ -1188,7 +1188,7 @@ def descent_step(fn: Function, report: PointReport, rate: float | None = None
     values = evaluate(fn, np.array([down, up])).values
     return DescentStep(float(rate), tuple(map(float, a)), report.value, tuple(map(float, down)),
                        float(values[0]), tuple(map(float, up)), float(values[1]),
-                       float(rate * report.norm**2))
+                       rate * report.norm * report.norm)  # inf, not OverflowError, past 1e154
 
 
 # --------------------------------------------------------------------------------------------

@@ -81,17 +81,17 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def _fmt(v: float) -> str:
-    return "undefined" if v != v else f"{v:.6g}"
+    return "undefined" if v != v else f"{v + 0.0:.6g}"  # + 0.0: -0.0 shows as 0
 
 
 def _distinct(*values: float):
     """A formatter with enough significant digits (6 to 17) to tell ``values`` apart: a
     step from f = 10¹⁰ changes f in the 11th digit ("1e+10 → 1e+10" said nothing)."""
     for digits in range(6, 18):
-        texts = [f"{v:.{digits}g}" for v in values]
+        texts = [f"{v + 0.0:.{digits}g}" for v in values]
         if len(set(texts)) == len(set(values)):
             break
-    return lambda v: "undefined" if v != v else f"{v:.{digits}g}"
+    return lambda v: "undefined" if v != v else f"{v + 0.0:.{digits}g}"
 
 
 def _vec(values) -> str:

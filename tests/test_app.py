@@ -279,3 +279,37 @@ def test_regression_a_timeout_is_remembered_for_a_while_not_for_good(monkeypatch
     later = state.load("x^2 + 9y")
     assert later.analysis is not None and later.error is None
     state.load.clear()
+
+
+_NEGATIVE_ZERO = __import__("re").compile(r"(?<![\d.e])[−-]0(?![\d.])")
+
+
+def _shown_text(at) -> list[str]:
+    return [str(getattr(e, "value", None) or getattr(e, "body", ""))
+            for kind in ("metric", "markdown", "caption", "latex", "info", "success",
+                         "warning", "error")
+            for e in getattr(at, kind)]
+
+
+@pytest.mark.parametrize("text, point", [("-x^2 - y^2", "0,0"), ("-x y", "0,1"),
+                                         ("-x^3", "0"), ("-x y z", "0,0,0")])
+def test_regression_red_team5_no_negative_zero_on_any_page(text, point):
+    # f(a) "−0", ∇f(a) "(−1, −0)", "raises f (-0 → 0.01)" on the field, descent and partial
+    # derivatives pages: their number formatters kept the sign of -0.0
+    for page, tab in (("pages/field.py", None), ("pages/descent.py", None),
+                      *(("pages/partials.py", t) for t in ("direction", "check"))):
+        at = new_app(f=text, p=point, **({"tab": tab} if tab else {}))
+        at.switch_page(page).run()
+        assert not at.exception
+        bad = [t for t in _shown_text(at) if _NEGATIVE_ZERO.search(t)]
+        assert not bad, (page, tab, bad[:2])
+
+
+@pytest.mark.parametrize("text, point", [("x^60", "1000"), ("e^(x^2)", "19"),
+                                         ("x^1000 + y", "2,1")])
+def test_regression_red_team5_huge_gradient_opens_partials(text, point):
+    # ‖∇f(a)‖ above 1.3e154: η‖∇f‖² raised OverflowError and every tab showed "Something
+    # went wrong"
+    at = new_app(f=text, p=point).switch_page("pages/partials.py").run()
+    assert not at.exception
+    assert not any("Something went wrong" in e.value for e in at.error), at.error

@@ -106,6 +106,22 @@ def test_compiling_runs_in_a_worker_not_in_the_server(monkeypatch):
     assert verdict.status == "correct"
 
 
+def test_regression_red_team5_descent_rewrites_for_floats_in_a_worker(monkeypatch):
+    # descent's compile and its Hessian check ran factor_terms (_numeric_form) on every
+    # derivative in the server's thread: 1.3 s for a product of 8 variables and an exp
+    def not_here(*args, **kwargs):
+        raise AssertionError("factor_terms in the server process")
+
+    monkeypatch.setattr(sp, "factor_terms", not_here)
+    fn = gc.parse("x y z e^(x + y + z) + 3/23")  # new: nothing cached
+    path = gc.descend(fn, (0.1, 0.2, 0.3), method="gd", lr=0.01, steps=3)
+    assert len(path.points) == 4 and np.isfinite(path.values).all()
+    s = _descentcalc.stability(fn, "gd", point=(0.1, 0.2, 0.3))
+    assert s.bound is not None and s.bound > 0
+    quad = gc.parse("3x^2 + x y + 2y^2 + 5/29")  # a quadratic: its constant Hessian is
+    assert _descentcalc.stability(quad, "gd").quadratic  # turned into floats here: cheap
+
+
 def test_compiling_is_time_bounded_and_recovers(monkeypatch):
     fn = gc.parse("atan(x^3 y^2 + sinh(x y)) log(1 + x^2 + y^2)^3 + 5/17")
     monkeypatch.setattr(_bounded, "DEFAULT_TIMEOUT", 1e-4)

@@ -374,3 +374,27 @@ def test_regression_projected_practice_puts_the_exercise_first():
     at = practice(pmode="curated", pex="3")
     assert not any(e.label.startswith("Exercises") for e in at.expander)
     assert _first(at, _is("Radio", "Exercises")) < _first(at, _is("Subheader", "Exercise 3 of"))
+
+
+def test_regression_a_check_that_ran_out_of_time_is_not_rerun_on_every_rerun(monkeypatch):
+    # red team 5: a "too complex" verdict was never cached, so every rerun (a hint toggled)
+    # checked the answer again: a worker timed out, was killed and restarted each time
+    from gradapp import practice_view as pv
+    from gradapp import state
+
+    calls = []
+
+    def overrun(self, var, answer, **_):
+        calls.append(answer)
+        return gp.Verdict("too_complex", "could not be checked in time")
+
+    monkeypatch.setattr(gp.Exercise, "check", overrun)
+    ex = gp.find_exercise("try-1")
+    state.recent("verdict").clear()
+    first = pv.verdict(ex, "x", "2x + 10^-7 sin(x)^99")
+    again = pv.verdict(ex, "x", "2x + 10^-7 sin(x)^99")
+    assert first.status == again.status == "too_complex" and len(calls) == 1
+    monkeypatch.setattr(state, "RETRY_TIMEOUT_AFTER_S", 0.0)  # a minute later: tried again
+    pv.verdict(ex, "x", "2x + 10^-7 sin(x)^99")
+    assert len(calls) == 2
+    state.recent("verdict").clear()

@@ -683,3 +683,13 @@ def test_regression_z_notation_and_fx_name_the_derivative(answer, status):
     assert v.status == status, v
     if status == "wrong":
         assert v.diagnosis == "wrong_variable"
+
+
+def test_regression_red_team5_tiny_and_huge_factors_are_named_as_factors():
+    # x/10^13 was "Your answer is 0"; 9^300 x was "it is 93696385194239700631…(286 digits)
+    # times ∂f/∂x", wrong after 16 digits
+    tiny = _verdict("x^2 + y^2", "x", "x/10^13")
+    assert tiny.diagnosis == "factor" and "5e-14 times" in tiny.message, tiny
+    huge = _verdict("x^2 + y^2", "x", "9^300 x")
+    assert huge.diagnosis == "factor" and "9.37e+285 times" in huge.message, huge
+    assert _verdict("x^2 + y^2", "x", "0").diagnosis == "zero"
