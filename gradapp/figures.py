@@ -153,7 +153,7 @@ class Style:
             colorscale="Cividis",
             arrow_colorscale="Cividis",
             fill_opacity=0.6,
-            height=490,
+            height=530,
         )
 
     @property

@@ -92,9 +92,11 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
 [data-testid="stWidgetLabel"] p, [data-testid="stCaptionContainer"],
 [data-testid="stAlertContentInfo"] p, button p { font-size: 1.25rem !important; }
 /* rem grows with the root font above: give the 720 px of a projector to content, not to
-   Streamlit's top padding (6rem) and an oversized title */
-[data-testid="stMainBlockContainer"] { padding-top: 3.9rem; }
-h1 { font-size: 2.1rem !important; padding-top: 0 !important; padding-bottom: 0.5rem !important; }
+   Streamlit's top padding (6rem), its empty header bar (transparent, so the title may sit
+   under its sidebar button) and an oversized title */
+[data-testid="stMainBlockContainer"] { padding-top: 2.4rem; }
+[data-testid="stHeader"] { background: transparent; }
+h1 { font-size: 1.8rem !important; padding-top: 0 !important; padding-bottom: 0.4rem !important; }
 h2 { font-size: 2rem !important; }
 h3 { font-size: 1.6rem !important; }
 [data-testid="stMain"] .katex { font-size: 1.45em !important; }
@@ -102,6 +104,12 @@ h3 { font-size: 1.6rem !important; }
 input, textarea, [data-baseweb="select"] span, [data-tag], [data-tag] *
   { font-size: 1.2rem !important; }
 [data-testid="stMarkdownContainer"] code { font-size: 1.1rem !important; }
+/* a metric's number is the largest text on the screen, its label smaller (the rule for
+   paragraphs above made them the same size) */
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p
+  { font-size: 1.9rem !important; }
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p
+  { font-size: 1.05rem !important; }
 </style>"""
 
 

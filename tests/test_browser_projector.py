@@ -208,7 +208,22 @@ def test_regression_projected_field_map_uses_the_screen(page, app_url, query):
             for b in others[i + 1:] + parts["ticks"]:
                 assert not overlap(a, b), (a, b)
 
-    check(page.evaluate(_FIELD_PARTS), 340)  # ~300 px before
+    check(page.evaluate(_FIELD_PARTS), 380)  # ~300 px before
     page.locator("[data-testid='stExpandSidebarButton']").first.click()
     page.wait_for_timeout(1500)
     check(page.evaluate(_FIELD_PARTS), 250)  # narrower: smaller, never overlapping
+
+
+_METRIC_PX = """() => [...document.querySelectorAll('[data-testid="stMetric"]')].map(m => {
+  const px = s => parseFloat(getComputedStyle(m.querySelector(s + ' p') ||
+                                              m.querySelector(s)).fontSize);
+  return [px('[data-testid="stMetricLabel"]'), px('[data-testid="stMetricValue"]')]; })"""
+
+
+def test_regression_projected_metric_values_are_the_largest_text(page, app_url):
+    # teacher QA: projected, the paragraph rule made a metric's value (∇f(a) = (2, 3)) as
+    # small as its label, 27.5 px each, smaller than in normal mode (36 px)
+    _open(page, f"{app_url}/field?f=x%5E2%20%2B%203y&p=1,2&proj=1")
+    page.wait_for_selector("[data-testid='stMetric']", timeout=30_000)
+    sizes = page.evaluate(_METRIC_PX)
+    assert sizes and all(value >= 40 and value >= 1.6 * label for label, value in sizes), sizes
