@@ -290,10 +290,10 @@ def _hyper_key(method: str, name: str) -> str:
 
 
 def known_minima(fn: gc.Function) -> tuple[tuple[float, ...], ...]:
-    """The gallery's minimisers of ``fn`` (matched on its text), or ()."""
-    for ex in gc.GALLERY:
-        if ex.text == fn.text and all(len(m) == len(fn.names) for m in ex.minima):
-            return tuple(tuple(map(float, m)) for m in ex.minima)
+    """The gallery's minimisers of ``fn`` (however it was typed), or ()."""
+    ex = gc.matching_example(fn)
+    if ex is not None and all(len(m) == len(fn.names) for m in ex.minima):
+        return tuple(tuple(map(float, m)) for m in ex.minima)
     return ()
 
 
@@ -512,14 +512,15 @@ def animation(text: str, runs_: tuple[Run, ...], start: tuple[float, ...], steps
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def path_3d(text: str, runs_: tuple[Run, ...], start: tuple[float, ...], steps: int,
-            ascent: bool, style_name: str) -> go.Figure:
+            ascent: bool, window: tuple[tuple[float, float], ...], style_name: str
+            ) -> go.Figure:
     paths = run_paths(text, runs_, start, steps, ascent)
     style = G.Style.projector() if style_name == "projector" else G.Style.normal()
     names = state.load(text).fn.names
     return G.descent_3d_figure([dc.plottable(p.points) for p in paths],
                                [r.legend(style_name) for r in runs_], style,
                                colors=[COLORS[r.method] for r in runs_],
-                               axis_titles=tuple(names[:3]))
+                               axis_titles=tuple(names[:3]), window=window)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)

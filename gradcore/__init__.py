@@ -40,7 +40,7 @@ from ._field import (
     bin_arrows,
     tangent_segment,
 )
-from ._gallery import GALLERY, Example, example
+from ._gallery import GALLERY, Example, example, matching_example
 from ._numeric import (
     Compiled,
     Evaluation,
@@ -99,6 +99,6 @@ __all__ = [
     "Example", "Function", "GradientCheck", "Grid", "ParseError", "ServerBusyError",
     "TooComplexError", "analyze",
     "check_gradient", "compile_function", "evaluate", "evaluate_grid", "example", "gradient",
-    "gradient_at", "hessian", "parse", "partial", "real_root", "run_bounded", "shutdown_workers",
+    "gradient_at", "hessian", "matching_example", "parse", "partial", "real_root", "run_bounded", "shutdown_workers",
     "simplify_bounded", "to_point", "worker_count",
 ]

@@ -37,6 +37,7 @@ __all__ = [
     "Basins",
     "Stability",
     "basins",
+    "leaves_window",
     "plottable",
     "safe_learning_rate",
     "snap_learning_rate",
@@ -454,6 +455,18 @@ def view_window(window: Sequence[tuple[float, float]], paths: Iterable[np.ndarra
             out[narrow] = (float(math.floor((c - half) / step) * step),
                            float(math.ceil((c + half) / step) * step))
     return tuple(out)
+
+
+def leaves_window(window: Sequence[tuple[float, float]], paths: Iterable[np.ndarray]) -> bool:
+    """Whether a point of the ``paths`` (its first ``len(window)`` coordinates) lies outside
+    ``window`` or is not finite: a run the plot cuts at its edge."""
+    lo = np.array([w[0] for w in window], dtype=float)
+    hi = np.array([w[1] for w in window], dtype=float)
+    for p in paths:
+        P = np.asarray(p, dtype=float).reshape(len(p), -1)[:, :len(lo)] if np.size(p) else None
+        if P is not None and not (np.isfinite(P).all() and (P >= lo).all() and (P <= hi).all()):
+            return True
+    return False
 
 
 def plottable(points: np.ndarray, limit: float = 1e15) -> np.ndarray:

@@ -30,7 +30,7 @@ import numpy as np
 
 from ._calculus import to_point
 from ._field import angle_between, level_set_points, nice_step
-from ._gallery import GALLERY
+from ._gallery import matching_example
 from ._numeric import Grid, compile_function, evaluate_grid
 from ._parser import Function
 
@@ -97,7 +97,7 @@ def centre_window(window: Sequence[tuple[float, float]], point: Sequence[float])
 def default_window(fn: Function, point: Sequence[float] | None = None,
                    n_ranges: int | None = None) -> Window:
     """The window that shows ``fn`` best: the gallery entry's (x, y) window when ``fn``
-    is a gallery example (matched by its text), else ``DEFAULT_RANGE`` for each variable.
+    is a gallery example (however it was typed), else ``DEFAULT_RANGE`` for each variable.
 
     ``n_ranges`` ranges are returned (default: ``min(len(fn.variables), 3)``, at least 1);
     ranges past the gallery's two use ``DEFAULT_RANGE``. When ``point`` (in
@@ -106,10 +106,9 @@ def default_window(fn: Function, point: Sequence[float] | None = None,
     """
     n = n_ranges if n_ranges is not None else max(1, min(len(fn.variables), 3))
     base: list[tuple[float, float]] = [DEFAULT_RANGE] * n
-    for ex in GALLERY:
-        if ex.text == fn.text:
-            base[: min(n, 2)] = [tuple(map(float, r)) for r in ex.window[: min(n, 2)]]
-            break
+    ex = matching_example(fn)
+    if ex is not None:
+        base[: min(n, 2)] = [tuple(map(float, r)) for r in ex.window[: min(n, 2)]]
     window = tuple((float(lo), float(hi)) for lo, hi in base)
     if point is None:
         return window

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-__all__ = ["GALLERY", "Example", "example"]
+__all__ = ["GALLERY", "Example", "example", "matching_example"]
 
 
 @dataclass(frozen=True)
@@ -71,3 +72,25 @@ def example(name: str) -> Example:
         if ex.name == name:
             return ex
     raise KeyError(f"no example called {name!r}; see GALLERY")
+
+
+@lru_cache(maxsize=1)
+def _parsed_gallery() -> dict:
+    """(expression, variables) of each entry's text -> the entry (parsed once)."""
+    from ._parser import parse
+
+    out: dict = {}
+    for ex in GALLERY:
+        fn = parse(ex.text)
+        out.setdefault((fn.expr, fn.variables), ex)
+    return out
+
+
+def matching_example(fn) -> Example | None:
+    """The gallery entry ``fn`` (a parsed Function) is, however it was typed:
+    ``(1-x)^2+100(y-x^2)^2`` is Rosenbrock as much as the gallery's spaced text is (its
+    window and minima then apply). None for any other function."""
+    for ex in GALLERY:
+        if ex.text == fn.text:
+            return ex
+    return _parsed_gallery().get((fn.expr, fn.variables))

@@ -369,10 +369,14 @@ def _figure(fn: gc.Function, cfg: dict, runs, start, projector: bool, style_name
             st.caption("Press ▶ Play (or drag the slider) to watch the iterates move; the "
                        "lines are the full paths. Click the map to start from there.")
     elif n == 3:
-        ui.show_figure(dv.path_3d(*key, style_name), key="descent_3d",
+        base = fc.default_window(fn, start, 3)
+        window = dc.view_window(base, [p.points for p in paths])
+        ui.show_figure(dv.path_3d(*key, window, style_name), key="descent_3d",
                        filename="gradient-descent-3d")
         st.caption("The paths in (" + ", ".join(fn.names) + ") space, from the hollow start "
-                   "to the filled end; drag to turn.")
+                   "to the filled end; drag to turn." + (
+                       " Runs that left the box are cut at its edge (see the table below)."
+                       if dc.leaves_window(window, [p.points for p in paths]) else ""))
     elif n == 1:
         base = fc.default_window(fn, start, 1)
         window = dc.view_window(base, [p.points for p in paths])

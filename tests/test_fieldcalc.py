@@ -307,3 +307,14 @@ def test_regression_the_measured_angle_is_right_where_the_level_curve_bends(text
     t = fc.level_curve_tangent(fn, list(point), (0, 1), radius=radius)
     g = gc.evaluate(fn, [point]).grads[0]
     assert fc.angle_deg(g, t[:2]) == pytest.approx(90, abs=0.01)
+
+
+@pytest.mark.parametrize("text, window", [
+    ("(1-x)^2+100(y-x^2)^2", ((-2.0, 2.0), (-1.0, 3.0))),
+    ("(x^2+y-11)^2+(x+y^2-7)^2", ((-5.0, 5.0), (-5.0, 5.0))),
+    ("f(y, x) = (1-x)^2+100(y-x^2)^2", ((-3.0, 3.0), (-3.0, 3.0))),  # axes swapped: not it
+])
+def test_regression_a_gallery_function_typed_differently_gets_its_window(text, window):
+    # teacher QA: Rosenbrock typed without spaces got -3…3, and Himmelblau typed so lost 2
+    # of its 4 minima off the map
+    assert fc.default_window(gc.parse(text)) == window

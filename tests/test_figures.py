@@ -226,7 +226,7 @@ def test_surface_figure(grid, style):
     plane = fig.data[1]
     assert plane.opacity < 1
     eye = fig.layout.scene.camera.eye
-    assert (eye.x, eye.y, eye.z) == pytest.approx((1.6, -1.6, 1.1))
+    assert (eye.x, eye.y, eye.z) == pytest.approx((1.45, -1.45, 1.0))
     assert fig.layout.scene.xaxis.title.text == "x"
     assert fig.layout.font.size == style.font_size
 
@@ -604,3 +604,29 @@ def test_regression_the_wheel_does_not_zoom_and_the_tangent_plane_shows():
     fig = G.surface_figure(xs, ys, Z, point=(1, 1), f_point=2.0, plane=plane)
     surface, tangent = fig.data[0], fig.data[1]
     assert surface.opacity < 1 and tangent.opacity >= 0.7
+
+
+def test_regression_surface_axes_span_the_window_not_the_cone():
+    # teacher QA: the steepest-ascent cone's size made Plotly's autorange span ±107 for
+    # Rosenbrock on a ±3 window: the surface was a thin spike in the middle of its box
+    xs = ys = np.linspace(-3, 3, 31)
+    X, Y = np.meshgrid(xs, ys)
+    Z = (1 - X) ** 2 + 100 * (Y - X**2) ** 2
+    fig = G.surface_figure(xs, ys, Z, point=(1, 2), f_point=100.0,
+                           ascent=np.array([[1, 2, 100], [1.5, 3, 2000]]))
+    scene = fig.layout.scene
+    assert tuple(scene.xaxis.range) == (-3, 3) and tuple(scene.yaxis.range) == (-3, 3)
+    lo, hi = scene.zaxis.range
+    assert lo <= 0 <= Z.max() <= hi <= 1.05 * Z.max()
+    assert scene.domain.y[0] > 0  # a row under the scene for the legend
+
+
+def test_regression_descent_3d_axes_are_the_window():
+    # teacher QA: one diverged run (Momentum on xyz, to 1e6) set the scale and the other
+    # runs shrank to a dot in a corner
+    paths = [np.array([[1, 2, 1], [0.5, 1, 0.5]]), np.array([[1, 2, 1], [1e6, -1e6, 1e6]])]
+    window = ((-4.0, 4.0), (-4.0, 4.0), (-3.0, 3.0))
+    fig = G.descent_3d_figure(paths, ["GD", "Momentum"], G.Style.normal(), window=window)
+    assert tuple(fig.layout.scene.zaxis.range) == (-3, 3)
+    from gradcore import descent as dc
+    assert dc.leaves_window(window, paths) and not dc.leaves_window(window, paths[:1])
