@@ -517,7 +517,7 @@ def _stepped_colorscale(colors: Sequence[str]) -> list:
 def _arrow_traces(arr: Arrows | Sequence[ArrowBin], style: Style, xs, ys) -> list:
     if isinstance(arr, Arrows):
         return [trace(
-            "scatter", x=_f32(arr.x), y=_f32(arr.y), mode="lines", name="∇f direction",
+            "scatter", x=_f32(arr.x), y=_f32(arr.y), mode="lines", name="∇f, drawn to scale",
             line=dict(color=style.arrow_color, width=style.arrow_width),
             hoverinfo="skip", connectgaps=False,
         )]

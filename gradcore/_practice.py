@@ -933,7 +933,7 @@ _VAR = r"[^\W\d_][^\W_]*"
 _DERIVATIVE_NAME = re.compile(
     rf"""^\s*(?:
         [∂d]\s*[fz]\s*/\s*[∂d]\s*(?P<a>{_VAR})                 # ∂f/∂x, df/dx, ∂z/∂x
-      | [∂d]\s*/\s*[∂d]\s*(?P<b>{_VAR})\s*\[?\s*[fz]\s*\]?     # ∂/∂x f, d/dx [f]
+      | [∂d]\s*/\s*[∂d]\s*(?P<b>{_VAR})\s*(?:\[?\s*[fz]\s*\]?)?  # ∂/∂x f, d/dx [f], d/dx
       | [fz]\s*_\s*(?:\{{\s*(?P<c>{_VAR})\s*\}}|(?P<d>{_VAR}))  # f_x, f_{{x}}, z_x
       | f(?P<e>[^\W\d_])(?=\s*[(=])                           # fx (f_x without the _)
       | f\s*['′]                                            # f', f′
@@ -952,6 +952,28 @@ def _derivative_name(text: str) -> tuple[int, str | None]:
     if not match:
         return 0, None
     return match.end(), next((v for v in match.group("a", "b", "c", "d", "e") if v), None)
+
+
+def _answer_hint(text: str, wrt: str) -> str:
+    """A message for an answer shaped unlike one derivative whose parts are each fine
+    (``2y =``, ``(2x, 2y)``), or "" (then the parser's own message stands, e.g. for text
+    it refuses): the function box's messages ("type a function, not an equation") would
+    tell a learner to type f itself."""
+    def parses(*parts: str) -> bool:
+        try:
+            return all(parse(p) is not None for p in parts if p.strip())
+        except ParseError:
+            return False
+
+    if not isinstance(text, str) or len(text) > LIMITS.max_length:
+        return ""
+    if "=" in text and parses(*text.split("=")):
+        return (f"Type only {wrt} here: the expression alone, or with its name in front "
+                f"({wrt} = …).")
+    if "," in text and parses(*text.strip().strip("()[]").split(",")):
+        return (f"Type one partial derivative per box: only {wrt} here (each component of "
+                "the gradient has its own box).")
+    return ""
 
 
 def check_answer(
@@ -1006,7 +1028,9 @@ def check_answer(
     except ParseError as exc:
         if start and exc.position is not None:  # a position in the text as typed
             exc = ParseError(exc.reason, exc.position + start)
-        return Verdict("unparseable", str(exc), None, None, "parse")
+        return Verdict("unparseable", _answer_hint(answer_text[start:] if start else
+                                                   answer_text, wrt) or str(exc),
+                       None, None, "parse")
     if named is not None and var is not None and named != var.name:
         return Verdict("wrong", f"You wrote the derivative with respect to {named}, but "
                        f"this asks for {wrt}.", answer, "wrong_variable", "parse")

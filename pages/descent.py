@@ -291,10 +291,8 @@ def page() -> None:
     start = state.point_for(fn)
     cfg = dv.settings(fn, start)
 
-    if not projector:
-        st.markdown("The gradient points uphill, so to **minimise** f we step the other "
-                    "way, a little at a time (η is the learning rate):")
-    rule = st.empty()  # filled once the ascent toggle has been read
+    intro = st.empty()  # these two are filled once the ascent toggle has been read
+    rule = st.empty()
     # the figure comes first, as on the Gradient field page: on a 1366×768 laptop the
     # settings above it pushed the whole map below the fold (projected, they are folded)
     figure_area = st.container()
@@ -317,6 +315,11 @@ def page() -> None:
         start = dv.start_inputs(fn)
         optimizer_controls(fn, cfg, start, projector)
     dv.write_link(cfg)
+    if not projector:  # (teacher QA: "to minimise f we step the other way" sat above θ + η∇f)
+        intro.markdown("The gradient points uphill, so to **maximise** f we step along it, a "
+                       "little at a time (η is the learning rate):" if cfg["ascent"] else
+                       "The gradient points uphill, so to **minimise** f we step the other "
+                       "way, a little at a time (η is the learning rate):")
     rule.latex(ui.latex(UPDATE_ASCENT if cfg["ascent"] else UPDATE))
     runs = dv.runs(cfg)
     with figure_area:

@@ -81,7 +81,7 @@ def test_contour_figure(grid, field_arrows, style):
     assert fig.data[0].contours.showlabels is True
     assert "heatmap" in types  # grey patch over the undefined region
     names = [t.name for t in fig.data]
-    assert "∇f direction" in names
+    assert "∇f, drawn to scale" in names
     assert any(n and n.startswith("∇f(a)") for n in names)
     assert "tangent to level curve" in names
     assert any(n and n.startswith("a = ") for n in names)
@@ -89,7 +89,7 @@ def test_contour_figure(grid, field_arrows, style):
     assert fig.layout.xaxis.title.text == "x" and fig.layout.yaxis.title.text == "y"
     assert fig.layout.font.size == style.font_size
     # arrows are drawn as one NaN-separated line trace, not an annotation per arrow
-    arrow_trace = fig.data[names.index("∇f direction")]
+    arrow_trace = fig.data[names.index("∇f, drawn to scale")]
     assert arrow_trace.mode == "lines" and len(fig.layout.annotations) <= 1
 
 
@@ -339,7 +339,7 @@ def test_arrays_are_base64_packed(grid, field_arrows):
     assert _is_packed(contour["z"]) and contour["z"]["dtype"] == "f4"
     click = next(t for t in d["data"] if t.get("name") == G.CLICK_LAYER_NAME)
     assert _is_packed(click["x"]) and _is_packed(click["y"]) and _is_packed(click["customdata"])
-    arrows = next(t for t in d["data"] if t.get("name") == "∇f direction")
+    arrows = next(t for t in d["data"] if t.get("name") == "∇f, drawn to scale")
     assert _is_packed(arrows["x"]) and arrows["x"]["dtype"] == "f4"
     fig = G.descent_figure(xs, ys, Z, _paths(2, 50), labels=["a", "b"])
     d = json.loads(fig.to_json())

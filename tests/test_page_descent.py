@@ -629,3 +629,16 @@ def test_regression_ascent_on_a_bowl_gets_no_stability_promise():
     assert "Stable for" not in text and "unbounded above" in text
     text = texts(open_page("-x^2 - y^2", "1,2", asc="1"))  # a dome: ascent converges
     assert "Stable for η" in text.replace("\\", "")
+
+
+def test_regression_the_intro_matches_ascent():
+    # teacher QA: with asc=1 the intro still said "to minimise f we step the other way"
+    # right above θ ← θ + η∇f(θ)
+    at = AppTest.from_file("../app.py", default_timeout=30)
+    at.query_params["f"] = "x^2 + y^2"
+    at.query_params["asc"] = "1"
+    at.run()
+    at.switch_page("pages/descent.py").run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "**maximise** f we step along it" in text and "minimise" not in text

@@ -60,7 +60,7 @@ def infos(at: AppTest) -> str:
 
 
 def check_arrows_follow_gradient(fig: dict, fn: gc.Function, n_expected: int) -> None:
-    (arrow,) = traces(fig, "∇f direction", "scatter")
+    (arrow,) = traces(fig, "∇f, drawn to scale", "scatter")
     xs, ys = array(arrow["x"]), array(arrow["y"])
     assert xs.size == 6 * n_expected
     blocks = np.column_stack([xs, ys]).reshape(-1, 6, 2)  # base, tip, barb, tip, barb, gap

@@ -189,7 +189,6 @@ UNPARSEABLE = [
     ("", "type a function"),
     ("2x +", "ends too early"),
     ("(2x", "expected ')'"),
-    ("2x = y", "not an equation"),
     ("foo(x)", "unknown name"),
 ]
 
@@ -693,3 +692,24 @@ def test_regression_red_team5_tiny_and_huge_factors_are_named_as_factors():
     huge = _verdict("x^2 + y^2", "x", "9^300 x")
     assert huge.diagnosis == "factor" and "9.37e+285 times" in huge.message, huge
     assert _verdict("x^2 + y^2", "x", "0").diagnosis == "zero"
+
+
+@pytest.mark.parametrize("answer, var, words", [
+    ("2y =", "y", "Type only ∂f/∂y here"),
+    ("x == 2", "x", "Type only ∂f/∂x here"),
+    ("2x = y", "x", "Type only ∂f/∂x here"),
+    ("(2x, 2y)", "x", "one partial derivative per box"),
+    ("2x, 2y", "x", "one partial derivative per box"),
+    ("__import__('os').system('id'), 1", "x", "not allowed"),  # refused as before
+])
+def test_regression_practice_says_what_to_type_in_a_box(answer, var, words):
+    # teacher QA: "2y=" got the function box's "type a function, not an equation: … f(x, y) =
+    # x^2 + y^2", telling the student to type f itself; "(2x, 2y)" a bracket error
+    v = _verdict("x^2 + y^2", var, answer)
+    assert v.status == "unparseable" and words in v.message, v
+
+
+@pytest.mark.parametrize("answer, status", [("∂/∂x = 2x", "correct"), ("d/dx = 2x", "correct"),
+                                            ("d/dx = 2y", "wrong")])
+def test_regression_an_operator_without_f_names_the_derivative(answer, status):
+    assert _verdict("x^2 + y^2", "x", answer).status == status
