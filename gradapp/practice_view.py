@@ -49,6 +49,8 @@ DIAGNOSES = {
     "function_itself": "this is f itself",
     "not_differentiated": "not differentiated yet",
     "not_held_constant": "another variable not held constant",
+    "dropped_factor": "a constant factor (a variable held constant) dropped",
+    "sum_of_partials": "all partial derivatives added together",
     "unknown_variable": "a name that is not a variable of f",
 }
 

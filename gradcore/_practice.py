@@ -394,8 +394,10 @@ class Verdict:
     sentence for the learner. ``answer_expr`` is the parsed answer (``None`` when
     unparseable). ``diagnosis`` names a recognised mistake, or is ``None``: "sign",
     "factor", "wrong_variable", "chain_factor", "missing_term", "zero", "function_itself",
-    "not_differentiated" (f's terms with the variable, copied), "not_held_constant" (a
-    term without the variable kept, or differentiated by its own), "unknown_variable".
+    "not_differentiated" (f's terms with the variable, or one of them, copied),
+    "not_held_constant" (a term without the variable kept, or differentiated by its own),
+    "dropped_factor" (a variable held constant left out of a product), "sum_of_partials",
+    "unknown_variable".
     ``method`` says how the verdict was reached: "symbolic" (proved), "numeric" (matched
     or failed at the test points only), or "parse".
     """
@@ -895,6 +897,10 @@ def _diagnose(cmp: _Comparison, answer: sp.Expr, expected: sp.Expr, fn: Function
                 f"differentiate them with respect to {var.name} (the other terms are "
                 "constants, with derivative 0)."
             )
+    if fn is not None and var is not None:
+        found = _mixed_mistake(cmp, fn, var, expected)
+        if found is not None:
+            return found
     # one term of the expected sum missing, or one term of a product rule ((x - 2y)(x + y):
     # the sum above has combined them into 2x - y, so look at the products of f itself)
     terms = list(sp.Add.make_args(expected))
@@ -910,6 +916,44 @@ def _diagnose(cmp: _Comparison, answer: sp.Expr, expected: sp.Expr, fn: Function
                     "the sum rule one per term of f.)"
                 )
     return None, ""
+
+
+def _mixed_mistake(cmp: _Comparison, fn: Function, var: sp.Symbol, expected: sp.Expr
+                   ) -> tuple[str, str] | None:
+    """Mistakes in part of an answer (teacher QA; each got a bare "Not quite"): a factor
+    held constant dropped (3 for ∂/∂x 3xy: y set to 1), one term of f copied without
+    being differentiated (3x + y² for ∂/∂y 3xy + y²), or every partial derivative added
+    up (yz + xz + xy for ∂/∂x xyz)."""
+    a, mask = cmp.a, cmp.mask
+    others = [v for v in fn.variables if v != var]
+    for v in others:
+        if expected.has(v):
+            dropped = cmp.values(expected.xreplace({v: sp.Integer(1)}))
+            if dropped is not None and _matches(a, dropped, mask):
+                return "dropped_factor", (
+                    f"Your answer is {_name(var)} with {v.name} set to 1: {v.name} is held "
+                    f"constant, so it stays as a factor, as the 3 does in "
+                    f"∂/∂{var.name} (3{var.name}) = 3.")
+    terms = [t for t in sp.Add.make_args(fn.expr) if t.has(var)]
+    if 1 < len(sp.Add.make_args(fn.expr)) <= 12 or 1 <= len(terms) <= 12:
+        for t in terms[:12]:
+            copied = cmp.values(expected - _diff(t, var) + t)
+            if copied is not None and _matches(a, copied, mask):
+                return "not_differentiated", (
+                    f"{_show(t)} is copied into your answer without being differentiated: "
+                    f"replace it by its derivative with respect to {var.name}.")
+    if others:
+        total = cmp.values(sp.Add(*[partial(fn, v) for v in fn.variables]))
+        if total is not None and _matches(a, total, mask):
+            return "sum_of_partials", (
+                f"That is every partial derivative added up. {_name(var)} is only the "
+                f"component for {var.name}: differentiate with respect to {var.name} alone "
+                f"(the gradient keeps the components apart, as a vector).")
+    return None
+
+
+def _name(var: sp.Symbol) -> str:
+    return f"∂f/∂{var.name}"
 
 
 def _product_rule_terms(expr: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
@@ -1039,10 +1083,15 @@ def check_answer(
     if extra:
         own = _join([s.name for s in symbols]) or "none"
         verb = "is" if len(extra) == 1 else "are"
+        names = {s.name for s in symbols}
+        typo = next((m for m in map(re.compile(r"([^\W\d_])(\d+)").fullmatch, extra)
+                     if m and m.group(1) in names), None)  # y2 for 2y
         return Verdict(
             "wrong",
             f"Your answer uses {_join(extra)}, which {verb} not a variable of this function "
-            f"(its variables are {own}).",
+            f"(its variables are {own})." + (
+                f" For {typo.group(2)}·{typo.group(1)} write {typo.group(2)}{typo.group(1)}: "
+                "the number goes first." if typo else ""),
             answer, "unknown_variable", "parse",
         )
 

@@ -713,3 +713,19 @@ def test_regression_practice_says_what_to_type_in_a_box(answer, var, words):
                                             ("d/dx = 2y", "wrong")])
 def test_regression_an_operator_without_f_names_the_derivative(answer, status):
     assert _verdict("x^2 + y^2", "x", answer).status == status
+
+
+@pytest.mark.parametrize("text, var, answer, diagnosis, words", [
+    ("3xy + y^2", "x", "3", "dropped_factor", "with y set to 1"),
+    ("x^2 y", "x", "2x", "dropped_factor", "with y set to 1"),
+    ("3xy + y^2", "y", "3x + y^2", "not_differentiated", "y^2 is copied"),
+    ("3xy + y^2", "y", "3xy + 2y", "not_differentiated", "3·x·y is copied"),
+    ("xyz", "x", "yz + xz + xy", "sum_of_partials", "every partial derivative added up"),
+    ("3xy + y^2", "x", "y2", "unknown_variable", "For 2·y write 2y"),
+    ("x^2 + y^2", "x", "2x + 2y", "not_held_constant", "y^2 is a constant"),  # as before
+])
+def test_regression_teacher_qa_mixed_mistakes_on_the_seed_exercises(text, var, answer,
+                                                                    diagnosis, words):
+    # each got a bare "Not quite: … at (1, 2) your answer gives …"
+    v = _verdict(text, var, answer)
+    assert v.status == "wrong" and v.diagnosis == diagnosis and words in v.message, v
