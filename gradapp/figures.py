@@ -782,7 +782,7 @@ def surface_figure(
       (e.g. from :func:`~gradcore.field.tangent_patch`), drawn semi-transparent.
     * ``ascent``: a ``(2, 3)`` segment (from
       :func:`~gradcore.field.steepest_ascent_3d`) drawn as a 3-D arrow.
-    * Camera eye ``(1.6, -1.6, 1.1)``; render with ``config=plot_config(style)``.
+    * Axes span the window (and f over it); render with ``config=plot_config(style)``.
     """
     style = style or Style.normal()
     Z32 = _f32(Z)
@@ -838,7 +838,9 @@ def surface_figure(
     # the axes span the window (and f over it): the cone's size made Plotly's autorange
     # span ±107 for Rosenbrock on a ±3 window, the surface a thin spike in the middle
     zs = _f64(Z)[np.isfinite(_f64(Z))]
-    if f_point is not None and np.isfinite(f_point):
+    if f_point is not None and np.isfinite(f_point) and point is not None and (
+            xs64.min() <= _f64(point)[0] <= xs64.max()
+            and ys64.min() <= _f64(point)[1] <= ys64.max()):  # a point off the map is cut
         zs = np.append(zs, f_point)
     for axis, values in (("xaxis", xs64), ("yaxis", ys64), ("zaxis", zs)):
         if np.size(values) and np.isfinite(values).any():

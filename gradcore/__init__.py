@@ -99,6 +99,6 @@ __all__ = [
     "Example", "Function", "GradientCheck", "Grid", "ParseError", "ServerBusyError",
     "TooComplexError", "analyze",
     "check_gradient", "compile_function", "evaluate", "evaluate_grid", "example", "gradient",
-    "gradient_at", "hessian", "matching_example", "parse", "partial", "real_root", "run_bounded", "shutdown_workers",
-    "simplify_bounded", "to_point", "worker_count",
+    "gradient_at", "hessian", "matching_example", "parse", "partial", "real_root",
+    "run_bounded", "shutdown_workers", "simplify_bounded", "to_point", "worker_count",
 ]

@@ -1186,7 +1186,7 @@ def corner_piece(fn: Function) -> str | None:
         if c.kind != "abs" or _always("root", c.inners[0]):
             continue
         for g, k in _factors(c.inners[0]):
-            if k == 1 and g.free_symbols & set(fn.variables) and any(
+            if k == 1 and g.free_symbols & set(fn.variables) and not _always("root", g) and any(
                     use != "smooth" and (use is None or g not in use)
                     for use in uses.get(c.node, [None])):
                 return _plain(c.node)

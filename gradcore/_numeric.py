@@ -158,8 +158,8 @@ def lambdify_bounded(args: Sequence[sp.Symbol], exprs, modules="numpy", *, print
     for floating point in the worker (huge exact numbers as floats, Dirac deltas as 0);
     ``prepare``, a module-level gradcore function of one expression, is applied there
     instead (sympy rewriting is symbolic work too: it must not run in the server's thread).
-    ``printer``, ``prepare`` and ``modules`` must pickle (a printer class and module names or dicts of
-    module-level functions). Raises :class:`TooComplexError` when the work takes longer
+    ``printer``, ``prepare`` and ``modules`` must pickle (a printer class and module names
+    or dicts of module-level functions). Raises :class:`TooComplexError` when the work takes longer
     than ``timeout`` seconds (default: the general limit, ``GRADCORE_TIMEOUT``) or too
     much memory, or its code is too large to compile.
     """

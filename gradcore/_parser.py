@@ -579,12 +579,16 @@ class _Parser:
         writes x^1; x^2/2 is x²/2 as usual). Noted; True if so."""
         after = self.toks[self.i + 1] if self.i + 1 < len(self.toks) else None
         signed = self.toks[start].kind == "op" and self.toks[start].text == "-"
-        if not (last.kind == "num" and (signed or last.text == "1")
+        caret_at = start - 1
+        if caret_at >= 2 and self.toks[caret_at - 2].kind == "op" \
+                and self.toks[caret_at - 2].text == "^":
+            return False  # x^y^1/2: a tower, read as it is
+        if not (self.i - start == 1 + signed and last.kind == "num" and last.text.isdigit()
+                and (signed or last.text == "1")
                 and nxt.kind == "op" and nxt.text == "/"
                 and nxt.pos == last.pos + len(last.text) and after is not None
                 and after.kind == "num" and after.pos == nxt.pos + 1):
             return False
-        caret_at = start - 1
         before = self.toks[caret_at - 1] if caret_at > 0 else None
         base_text = before.text if before is not None and before.kind in ("name", "num") \
             else "(…)"

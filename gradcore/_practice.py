@@ -557,7 +557,7 @@ def _symbolic_equal(a: sp.Expr, b: sp.Expr, symbols: tuple[sp.Symbol, ...] = (),
 
 
 def _differs_at(a: sp.Expr, b: sp.Expr, symbols: Sequence[sp.Symbol],
-                rows: Sequence[Sequence[float]], digits: int = 40) -> bool:
+                rows: Sequence[Sequence[float]], digits: int = 40) -> bool | None:
     """Whether ``a`` and ``b`` clearly differ at one of ``rows`` (at most 8 points, each
     the coordinates of ``symbols``, rounded to 6 decimals), evaluated with ``digits``
     significant digits: sympy's evalf raises its working precision until the result is
@@ -801,6 +801,8 @@ def _constant_chain_factor(cmp: _Comparison, fn: Function | None, var: sp.Symbol
     if k == 0 or not (np.abs(ratios - k) <= 1e-6 * abs(k)).all():
         return ""
     for u in _chain_insides(fn.expr, var):
+        if fn.expr.xreplace({u: sp.Dummy()}).has(var):
+            continue  # f also depends on var elsewhere: −(∂f/∂x) is a plain sign error
         du = _diff(u, var)
         if du.is_number and du not in (0, 1) and abs(k * float(du) - 1) <= 1e-9:
             return (f"Almost: you forgot the chain-rule factor. Multiply by the derivative "
@@ -1014,6 +1016,10 @@ def _answer_hint(text: str, wrt: str) -> str:
     if "=" in text and parses(*text.split("=")):
         return (f"Type only {wrt} here: the expression alone, or with its name in front "
                 f"({wrt} = …).")
+    bracketed = text.strip()[:1] in "([" and text.strip()[:1] != ""
+    if "," in text and not bracketed and re.search(r"\d,\d", text) \
+            and parses(text.replace(",", ".")):  # 1,5 x^2: a decimal comma
+        return "Write decimals with a point: 1.5, not 1,5."
     if "," in text and parses(*text.strip().strip("()[]").split(",")):
         return (f"Type one partial derivative per box: only {wrt} here (each component of "
                 "the gradient has its own box).")
@@ -1109,7 +1115,8 @@ def check_answer(
             outcome = "unsure"  # let the exact check decide
     if outcome == "different":
         try:
-            diagnosis, message = _diagnose(cmp, answer, expected, fn, var)
+            with np.errstate(all="ignore"):  # large test points overflow some products
+                diagnosis, message = _diagnose(cmp, answer, expected, fn, var)
         except TooComplexError:  # a partial it compares with overran: no diagnosis
             diagnosis, message = None, ""
         if diagnosis is None:

@@ -764,6 +764,8 @@ def test_regression_review2_abs_of_a_never_negative_argument_is_no_corner():
     ("|x| y", "|x|"),
     ("|x|^(1/2) + y^2", "|x|"),  # a cusp: no settling either
     ("|x^2 - 1|", "|x^2 - 1|"),
+    ("|x^3 (y^2 + 1)|", None),   # review: y² + 1 never reaches 0
+    ("|x (y^2 + 1)|", "|x·(y^2 + 1)|"),
 ])
 def test_regression_corner_piece_reads_smooth_uses_of_abs(text, corner):
     # |x³|, x²|x| and x|x| were called corners: the descent page then said "at a corner of

@@ -443,6 +443,7 @@ READINGS = [  # text, expression, words of the note (None: no note)
     ("x^3/2", x**3 / 2, None),
     ("x^1 / 2", x / 2, None),  # spaced: written on purpose
     ("e^x/2", sp.exp(x) / 2, None),
+    ("x^-1.5/2", x**sp.Rational(-3, 2) / 2, None),  # review: a decimal exponent, on purpose
     ("e^x y", y * sp.exp(x), None),  # a space separates
     ("e^(xy)", sp.exp(x * y), None),
     ("e^x sin(y)", sp.exp(x) * sp.sin(y), None),

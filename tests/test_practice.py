@@ -259,7 +259,7 @@ def test_timeout_falls_back_to_the_numeric_verdict(monkeypatch):
     assert right.method == "numeric"
     assert "numerical" in right.message
     wrong = check_answer("sin(x)cos(x)", sp.sin(2 * x), (x,))
-    assert wrong.status == "wrong"  # decided numerically, before any symbolic work
+    assert wrong.status == "wrong"  # the float difference stands: no exact check to ask
 
 
 def test_undecided_numeric_match_is_correct_but_says_so(monkeypatch):
@@ -729,3 +729,26 @@ def test_regression_teacher_qa_mixed_mistakes_on_the_seed_exercises(text, var, a
     # each got a bare "Not quite: … at (1, 2) your answer gives …"
     v = _verdict(text, var, answer)
     assert v.status == "wrong" and v.diagnosis == diagnosis and words in v.message, v
+
+
+@pytest.mark.parametrize("text, var, answer, diagnosis", [
+    ("y^2 + cos(x - y)", "y", "-2y - sin(x - y)", "sign"),
+    ("x (1 - x)^2 + y", "x", "-(1 - x)^2 + 2x(1 - x)", "sign"),
+    ("x^3 + e^(-x) + y", "x", "-3x^2 + e^(-x)", "sign"),
+    ("(x y - z)^4", "z", "4(x y - z)^3", "chain_factor"),  # all of f's z goes through it
+])
+def test_regression_review_a_sign_error_is_not_a_chain_factor_of_minus_one(text, var,
+                                                                           answer, diagnosis):
+    # allowing the chain factor −1 turned plain sign errors into "you forgot the chain-rule
+    # factor … -1" whenever f had any inside with derivative −1
+    assert _verdict(text, var, answer).diagnosis == diagnosis
+
+
+@pytest.mark.parametrize("text, answer, words", [
+    ("x^3/2", "1,5 x^2", "decimals with a point"),
+    ("x^2 + y^2", "df/dx = 1,5 x", "decimals with a point"),
+    ("x^2 + y^2", "(2x,2y)", "one partial derivative per box"),
+])
+def test_regression_review_a_decimal_comma_is_not_a_gradient(text, answer, words):
+    v = _verdict(text, "x", answer)
+    assert v.status == "unparseable" and words in v.message, v
