@@ -19,6 +19,7 @@ worker.
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 import warnings
@@ -936,22 +937,49 @@ def _mixed_mistake(cmp: _Comparison, fn: Function, var: sp.Symbol, expected: sp.
                     f"Your answer is {_name(var)} with {v.name} set to 1: {v.name} is held "
                     f"constant, so it stays as a factor, as the 3 does in "
                     f"∂/∂{var.name} (3{var.name}) = 3.")
-    terms = [t for t in sp.Add.make_args(fn.expr) if t.has(var)]
-    if 1 < len(sp.Add.make_args(fn.expr)) <= 12 or 1 <= len(terms) <= 12:
-        for t in terms[:12]:
-            copied = cmp.values(expected - _diff(t, var) + t)
-            if copied is not None and _matches(a, copied, mask):
-                return "not_differentiated", (
-                    f"{_show(t)} is copied into your answer without being differentiated: "
-                    f"replace it by its derivative with respect to {var.name}.")
-    if others:
-        total = cmp.values(sp.Add(*[partial(fn, v) for v in fn.variables]))
+    terms = [t for t in sp.Add.make_args(fn.expr) if t.has(var)][:12]
+    for t in terms:
+        copied = cmp.values(expected - _diff(t, var) + t)
+        if copied is not None and _matches(a, copied, mask):
+            return "not_differentiated", (
+                f"{_show(t)} is copied into your answer without being differentiated: "
+                f"replace it by its derivative with respect to {var.name}.")
+    if len(terms) > 1:  # one term differentiated by another variable (3y + 2y for ∂/∂y)
+        for t in terms:
+            for v in others:
+                if not t.has(v):
+                    continue
+                swapped = cmp.values(expected - _diff(t, var) + _diff(t, v))
+                if swapped is not None and _matches(a, swapped, mask):
+                    return "wrong_variable", (
+                        f"For {_show(t)} you took the derivative with respect to {v.name}: "
+                        f"differentiate every term with respect to {var.name}, treating "
+                        f"{v.name} as a constant.")
+    for chosen in _partial_sums(fn, var):
+        total = cmp.values(sp.Add(*[partial(fn, v) for v in chosen]))
         if total is not None and _matches(a, total, mask):
+            every = len(chosen) == len(fn.variables)
             return "sum_of_partials", (
-                f"That is every partial derivative added up. {_name(var)} is only the "
-                f"component for {var.name}: differentiate with respect to {var.name} alone "
-                f"(the gradient keeps the components apart, as a vector).")
+                ("That is every partial derivative added up. " if every else
+                 f"That is {_join([_name(v) for v in chosen])} added together. ")
+                + f"{_name(var)} is only the component for {var.name}: differentiate with "
+                f"respect to {var.name} alone (the gradient keeps the components apart, as a "
+                "vector).")
     return None
+
+
+def _partial_sums(fn: Function, var: sp.Symbol) -> list[tuple[sp.Symbol, ...]]:
+    """Sets of two or more of f's variables, ``var`` among them (all of them first), whose
+    partial derivatives a learner may have added up; none past 4 variables but all."""
+    n = len(fn.variables)
+    if n < 2:
+        return []
+    out = [tuple(fn.variables)]
+    if n <= 4:
+        others = [v for v in fn.variables if v != var]
+        for size in range(1, n - 1):
+            out += [(var, *c) for c in itertools.combinations(others, size)]
+    return out
 
 
 def _name(var: sp.Symbol) -> str:

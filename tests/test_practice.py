@@ -722,6 +722,9 @@ def test_regression_an_operator_without_f_names_the_derivative(answer, status):
     ("3xy + y^2", "y", "3xy + 2y", "not_differentiated", "3·x·y is copied"),
     ("xyz", "x", "yz + xz + xy", "sum_of_partials", "every partial derivative added up"),
     ("3xy + y^2", "x", "y2", "unknown_variable", "For 2·y write 2y"),
+    ("3xy + y^2", "y", "3y + 2y", "wrong_variable", "For 3·x·y you took the derivative "
+                                                    "with respect to x"),
+    ("xyz", "x", "yz + xz", "sum_of_partials", "∂f/∂x and ∂f/∂y added together"),
     ("x^2 + y^2", "x", "2x + 2y", "not_held_constant", "y^2 is a constant"),  # as before
 ])
 def test_regression_teacher_qa_mixed_mistakes_on_the_seed_exercises(text, var, answer,
