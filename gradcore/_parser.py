@@ -950,6 +950,9 @@ def _always(kind: str, arg: sp.Expr) -> bool:
     return bool(test)
 
 
+_MAX_ROOT_OF_A_NUMBER = 1000
+
+
 def _pow(base: sp.Expr, exponent: sp.Expr, parser: _Parser, tok: _Tok) -> sp.Expr:
     if exponent.is_Rational:
         if abs(exponent) > LIMITS.max_exponent:
@@ -966,6 +969,13 @@ def _pow(base: sp.Expr, exponent: sp.Expr, parser: _Parser, tok: _Tok) -> sp.Exp
                 )
         if base == 0 and exponent < 0:
             raise parser.error("0 to a negative power is undefined (division by zero)", tok)
+        if exponent.q > _MAX_ROOT_OF_A_NUMBER and base.is_number and base not in (1, -1):
+            # sympy looks for a perfect power of a rational base, in time that grows with
+            # the root: 12^-3^-13 (1594323rd root) took 12 s, (1/12)^(1/10^12) ran out of
+            # memory (red team 6)
+            raise parser.error(
+                f"a root of a number deeper than the {_MAX_ROOT_OF_A_NUMBER}th is not "
+                "supported: use a simpler exponent", tok)
     elif exponent.is_number and not exponent.is_finite:
         raise parser.error("the exponent is undefined", tok)
     elif base == 0:

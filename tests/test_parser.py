@@ -575,3 +575,14 @@ def test_regression_review2_parse_stays_fast_and_notes_stay_readable():
         parse(f"sign({zero}) x")
     p = "(x^5+2x^4+3x^3+4x^2+5x+6y^5+7y^4+8y^3+9y^2+y)"
     assert "part of f" not in parse(f"{p}/{p}").notes[0]
+
+
+@pytest.mark.parametrize("text", ["12^-3^-13", "7.42^.2^9", "(1/12)^(1/300001)",
+                                  "(1/12)^(1/1000000000001)", "x + 3^(1/1001)"])
+def test_regression_red_team6_a_very_deep_root_of_a_number_is_refused(text):
+    # sympy looks for a perfect power of the base in time growing with the root: 12 s for
+    # the 1594323rd root of 12, MemoryError for the 10^12th
+    with pytest.raises(ParseError, match="deeper than the 1000th"):
+        parse(text)
+    assert parse("2^(1/12) x").expr == 2 ** sp.Rational(1, 12) * x  # a semitone is fine
+    assert parse("x^(1/1000003)").variables == (x,)  # a root of a variable is cheap

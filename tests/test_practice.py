@@ -755,3 +755,34 @@ def test_regression_review_a_sign_error_is_not_a_chain_factor_of_minus_one(text,
 def test_regression_review_a_decimal_comma_is_not_a_gradient(text, answer, words):
     v = _verdict(text, "x", answer)
     assert v.status == "unparseable" and words in v.message, v
+
+
+# --- red team 6 ---------------------------------------------------------------------------
+
+
+def test_regression_red_team6_derivative_name_is_matched_on_squeezed_text(monkeypatch):
+    # runs of spaces next to each other made the name pattern backtrack: 600 characters of
+    # "d/dx   f   (   …" took 8 s in the server's thread
+    seen = []
+    real = practice._DERIVATIVE_NAME
+
+    class Spy:
+        def match(self, text):
+            seen.append(text)
+            return real.match(text)
+
+    monkeypatch.setattr(practice, "_DERIVATIVE_NAME", Spy())
+    answer = "d/dx" + " " * 150 + "f" + " " * 150 + "(" + " " * 290
+    assert _verdict("x^2 + y^2", "x", answer).status == "unparseable"
+    assert seen and all(len(t) <= 120 and "  " not in t for t in seen)
+    assert practice._derivative_name("d/dx   f   =   2x") == (len("d/dx   f   ="), "x")
+    assert _verdict("x^2 + y^2", "x", "  f_x   =  2x").status == "correct"
+
+
+@pytest.mark.parametrize("answer, status", [
+    ("2x + e^(x^2 - 100) tanh(exp(exp(exp(x))))", "wrong"),  # mpmath overflowed: "correct"
+    ("2x + sign(sin(x)^2 + cos(x)^2 - 1)", "correct"),  # sign of an exact 0: was "wrong"
+    ("2x + exp(exp(exp(exp(x)))) (sin(x)^2 + cos(x)^2 - 1)", "correct"),  # 0 · overflow
+])
+def test_regression_red_team6_exact_confirmation_edge_cases(answer, status):
+    assert _verdict("x^2 + y^2", "x", answer).status == status
