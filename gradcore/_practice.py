@@ -20,6 +20,7 @@ worker.
 from __future__ import annotations
 
 import itertools
+import math
 import random
 import re
 import warnings
@@ -417,7 +418,7 @@ class Verdict:
 # Numeric comparison: fixed pseudo-random points. The first _N_POINTS ("core": coordinates
 # of size 0.3-2.3) are half in the positive orthant (where logarithms and roots are
 # defined), half with mixed signs. Then _N_WIDE more, half small (0.02-0.45: inside a unit
-# ball) and half large (2.5-12: beyond x = 3), mixed signs: an answer that is right on the
+# ball) and half large (2.5-100: beyond x = 3 or 12), mixed signs: an answer that is right on the
 # core but wrong out there (-1 for ∂/∂x |x - 3|) is caught, and f defined only out there
 # (√(x - 3)) can still be checked. A difference seen only on them counts once sympy
 # confirms it with exact arithmetic (floats cancel more at large coordinates).
@@ -446,9 +447,10 @@ def _points(nvars: int) -> np.ndarray:
                 v = -v
             row.append(v)
         rows.append(row)
-    for i in range(_N_WIDE):
-        lo, hi = (0.02, 0.45) if i < _N_WIDE // 2 else (2.5, 12.0)
-        rows.append([rng.uniform(lo, hi) * rng.choice((-1, 1)) for _ in range(nvars)])
+    for i in range(_N_WIDE):  # sizes spread evenly on a log scale
+        lo, hi = (0.02, 0.45) if i < _N_WIDE // 2 else (2.5, 100.0)
+        rows.append([math.exp(rng.uniform(math.log(lo), math.log(hi))) * rng.choice((-1, 1))
+                     for _ in range(nvars)])
     pts = np.array(rows, dtype=float).reshape(_N_POINTS + _N_WIDE, nvars)
     pts.setflags(write=False)
     return pts
@@ -683,10 +685,15 @@ class _Comparison:
         self.mask = defined if self.wide else defined & core
         #: the other points where f and the derivative are defined
         self.elsewhere = defined & ~self.mask
+        #: every point where they are (what the diagnoses compare on)
+        self.defined = defined
 
     def rows(self, where: np.ndarray, limit: int = 8) -> list[tuple[float, ...]]:
-        """Up to ``limit`` points of ``where`` (a boolean mask), as tuples of floats."""
-        return [tuple(float(v) for v in self.pts[i]) for i in np.flatnonzero(where)[:limit]]
+        """Up to ``limit`` points of ``where`` (a boolean mask), as tuples of floats, the
+        smallest first (exact arithmetic overflows less there: exp(exp(exp(x))))."""
+        idx = np.flatnonzero(where)
+        idx = idx[np.argsort(np.abs(self.pts[idx]).max(axis=1), kind="stable")]
+        return [tuple(float(v) for v in self.pts[i]) for i in idx[:limit]]
 
     def differing(self, where: np.ndarray) -> np.ndarray:
         """The points of ``where`` at which the answer clearly differs from the derivative
@@ -773,7 +780,7 @@ def _held_constant_diagnosis(cmp: _Comparison, fn: Function | None, var: sp.Symb
     terms = [t for t in sp.Add.make_args(fn.expr) if t.free_symbols and not t.has(var)]
     if not terms or len(terms) > 12:
         return ""
-    a, e, mask = cmp.a, cmp.e, cmp.mask
+    a, e, mask = cmp.a, cmp.e, cmp.defined
     kept = [(t, cmp.values(t)) for t in terms]
     moved = [(t, cmp.values(sp.Add(*[_diff(t, v) for v in t.free_symbols]))) for t in terms]
     for what, pairs in (("kept", kept), ("differentiated", moved)):
@@ -802,7 +809,7 @@ def _constant_chain_factor(cmp: _Comparison, fn: Function | None, var: sp.Symbol
     """The message for an answer that is ∂f/∂var divided by the constant derivative of an
     inside (cos(2x) for sin(2x); cos(x - y) for ∂/∂y sin(x - y), whose factor is −1), or
     ""; or for f = a^u (a constant base other than e) without the factor ln a."""
-    mask, a, e = cmp.mask, cmp.a, cmp.e
+    mask, a, e = cmp.defined, cmp.a, cmp.e
     nz = mask & (np.abs(e) > 1e-9)
     if fn is None or var is None or nz.sum() < _MIN_POINTS:
         return ""
@@ -831,8 +838,10 @@ def _constant_chain_factor(cmp: _Comparison, fn: Function | None, var: sp.Symbol
 
 def _diagnose(cmp: _Comparison, answer: sp.Expr, expected: sp.Expr, fn: Function | None,
               var: sp.Symbol | None) -> tuple[str | None, str]:
-    """A recognised mistake and a message for it, or (None, "")."""
-    mask, a, e = cmp.mask, cmp.a, cmp.e
+    """A recognised mistake and a message for it, or (None, ""). Every point where f and
+    the derivative are defined is compared, not only the core ones: 1 for ∂/∂x of
+    |x − 3| + y is no sign error (it is right for x > 3)."""
+    mask, a, e = cmp.defined, cmp.a, cmp.e
     if a is None or e is None or mask.sum() < _MIN_POINTS or np.isnan(a[mask]).any():
         return None, ""
     wrt = f"∂f/∂{var.name}" if var is not None else "the derivative"
@@ -842,8 +851,11 @@ def _diagnose(cmp: _Comparison, answer: sp.Expr, expected: sp.Expr, fn: Function
             f"Your answer is 0, but {wrt} is not: f does change when "
             f"{var.name if var is not None else 'the variable'} changes."
         )
-    wrong_variable = None  # the partial with respect to another variable
-    if fn is not None and var is not None:
+    wrong_variable = None  # the partial with respect to another variable, unless the
+    # answer is also right in part of the plane (1 for ∂/∂x |x| + y: a sign, not y)
+    anywhere = mask | cmp.elsewhere
+    partly_right = bool((_rel(a[anywhere], e[anywhere]) <= 1e-9).any())
+    if fn is not None and var is not None and not partly_right:
         for other in fn.variables:
             if other != var and _matches(a, cmp.values(partial(fn, other)), mask):
                 wrong_variable = other
@@ -936,7 +948,7 @@ def _mixed_mistake(cmp: _Comparison, fn: Function, var: sp.Symbol, expected: sp.
     held constant dropped (3 for ∂/∂x 3xy: y set to 1), one term of f copied without
     being differentiated (3x + y² for ∂/∂y 3xy + y²), or every partial derivative added
     up (yz + xz + xy for ∂/∂x xyz)."""
-    a, mask = cmp.a, cmp.mask
+    a, mask = cmp.a, cmp.defined
     others = [v for v in fn.variables if v != var]
     for v in others:
         if expected.has(v):

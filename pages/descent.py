@@ -372,8 +372,9 @@ def _figure(fn: gc.Function, cfg: dict, runs, start, projector: bool, style_name
             st.caption("Press ▶ Play (or drag the slider) to watch the iterates move; the "
                        "lines are the full paths. Click the map to start from there.")
     elif n == 3:
-        base = fc.default_window(fn, start, 3)
-        window = dc.view_window(base, [p.points for p in paths])
+        base = fc.default_window(fn, start, 3)  # sized to the runs that did not diverge:
+        kept = [p.points for p in paths if p.status != "diverged"]  # one that did would
+        window = dc.view_window(base, kept or [p.points for p in paths])  # shrink the rest
         ui.show_figure(dv.path_3d(*key, window, style_name), key="descent_3d",
                        filename="gradient-descent-3d")
         st.caption("The paths in (" + ", ".join(fn.names) + ") space, from the hollow start "

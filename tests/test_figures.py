@@ -226,7 +226,7 @@ def test_surface_figure(grid, style):
     plane = fig.data[1]
     assert plane.opacity < 1
     eye = fig.layout.scene.camera.eye
-    assert (eye.x, eye.y, eye.z) == pytest.approx((1.45, -1.45, 1.0))
+    assert (eye.x, eye.y, eye.z) == pytest.approx((1.6, -1.6, 1.1))
     assert fig.layout.scene.xaxis.title.text == "x"
     assert fig.layout.font.size == style.font_size
 
