@@ -216,18 +216,21 @@ def surface_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.S
 
 def level_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Style) -> None:
     """Three variables: the level surface f = c with gradient cones normal to it."""
-    with ui.controls(f"Point a = {fv.fmt_vec(point)}", key="field_point_level"):
-        fv.point_inputs(fn, point)
     names = fn.names[:3]
     vol = fv.volume_grid(fn.text, names, s.window[:3], s.res3, _fixed(fn, point, 3))
     ev = gc.evaluate(fn, [point])
     f_a, grad = float(ev.values[0]), ev.grads[0]
     rng = fc.level_range(vol.values)
+    # projected, the figure first and the level slider folded with the point (teacher QA:
+    # above the figure they pushed its lower 200 px off a 720 px screen)
+    slot = ui.figure_slot()
+    with ui.controls(f"Point a = {fv.fmt_vec(point)}, level c", key="field_point_level"):
+        fv.point_inputs(fn, point)
+        level = fv.level_slider((fn.text, tuple(point)), f_a, rng) if rng else None
     if rng is None:
         st.info("f is constant or undefined in this box, so it has no level surfaces "
                 "here. Try another window.")
         return
-    level = fv.level_slider((fn.text, tuple(point)), f_a, rng)
     pos, vec = fc.cone_samples(fn, vol, level, max_points=60)
     on_surface = math.isfinite(f_a) and abs(level - f_a) <= 1e-9 * max(1.0, abs(f_a))
     span = s.span(3)
@@ -236,7 +239,8 @@ def level_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
                               cones=(pos, vec) if len(pos) else None, style=style,
                               axis_titles=tuple(names), extra_traces=marks,
                               uirevision=_revision(fn, s))
-    ui.show_figure(fig, key="field_level_surface", filename="level-surface")
+    with slot:
+        ui.show_figure(fig, key="field_level_surface", filename="level-surface")
     note = fv.undefined_message(vol.fraction_undefined, "the box")
     if note:
         st.caption(note)

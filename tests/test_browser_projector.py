@@ -227,3 +227,19 @@ def test_regression_projected_metric_values_are_the_largest_text(page, app_url):
     page.wait_for_selector("[data-testid='stMetric']", timeout=30_000)
     sizes = page.evaluate(_METRIC_PX)
     assert sizes and all(value >= 40 and value >= 1.6 * label for label, value in sizes), sizes
+
+
+@pytest.mark.parametrize("query", ["f=xyz&view=3d", "f=x%5E2%20%2B%20y%5E2&view=3d"])
+def test_regression_projected_3d_views_fit_the_first_screen(page, app_url, query):
+    # teacher QA 2: xyz's level-surface tab put the point inputs and the level slider above
+    # the figure, whose lower 200 px (half the scene and the legend) fell below 720 px
+    _open(page, f"{app_url}/field?{query}&proj=1")
+    page.wait_for_selector("[data-testid='stMain'] .js-plotly-plot .main-svg",
+                           timeout=30_000)
+    page.wait_for_timeout(1000)
+    box = page.evaluate("""() => {
+      const r = document.querySelector('[data-testid="stMain"] .js-plotly-plot')
+                .getBoundingClientRect();
+      return {top: r.top, bottom: r.bottom}; }""")
+    assert 0 <= box["top"] and box["bottom"] <= 725, box
+    assert page.evaluate(_VISIBLE_CONTROLS) == 0  # the point and the level are folded
