@@ -378,15 +378,16 @@ def _figure(fn: gc.Function, cfg: dict, runs, start, projector: bool, style_name
             st.caption("Press ▶ Play (or drag the slider) to watch the iterates move; the "
                        "lines are the full paths. Click the map to start from there.")
     elif n == 3:
+        points = [p.points for p in paths]
         base = fc.default_window(fn, start, 3)  # sized to the runs that did not diverge:
         kept = [p.points for p in paths if p.status != "diverged"]  # one that did would
-        window = dc.view_window(base, kept or [p.points for p in paths])  # shrink the rest
+        window = dc.view_window(base, kept or points)  # shrink the rest to dots
         ui.show_figure(dv.path_3d(*key, window, style_name), key="descent_3d",
                        filename="gradient-descent-3d")
         st.caption("The paths in (" + ", ".join(fn.names) + ") space, from the hollow start "
                    "to the filled end; drag to turn." + (
                        " Runs that left the box are cut at its edge (see the table below)."
-                       if dc.leaves_window(window, [p.points for p in paths]) else ""))
+                       if dc.leaves_window(window, points) else ""))
     elif n == 1:
         base = fc.default_window(fn, start, 1)
         window = dc.view_window(base, [p.points for p in paths])

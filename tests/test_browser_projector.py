@@ -137,6 +137,19 @@ def test_regression_folded_hyperparameters_keep_their_values(page, app_url):
     assert "hp=" not in page.url
 
 
+def _overlap(a: dict, b: dict) -> bool:
+    return a["l"] < b["r"] and b["l"] < a["r"] and a["t"] < b["b"] and b["t"] < a["b"]
+
+
+def _assert_clear(plot: dict, others: list[dict], ticks: list[dict]) -> None:
+    """Each box of ``others`` (legend, buttons, colour bar…) is beside the plot and clear
+    of the other boxes and of the tick labels."""
+    for i, a in enumerate(others):
+        assert not _overlap(a, plot), (a, plot)
+        for b in others[i + 1:] + ticks:
+            assert not _overlap(a, b), (a, b)
+
+
 _DESCENT_PARTS = """() => {
   const plot = document.querySelector('[data-testid="stMain"] .js-plotly-plot');
   const box = s => [...plot.querySelectorAll(s)].map(e => {
@@ -158,16 +171,10 @@ def test_regression_projected_descent_plot_uses_the_screen(page, app_url):
     assert plot["b"] - plot["t"] >= 320, parts  # 276 px before
     assert plot["b"] <= 720, parts
 
-    def overlap(a, b):
-        return a["l"] < b["r"] and b["l"] < a["r"] and a["t"] < b["b"] and b["t"] < a["b"]
-
     def check(parts):
-        others = parts["legend"] + parts["buttons"] + parts["slider"]
         assert len(parts["buttons"]) == 2 and parts["legend"] and parts["slider"], parts
-        for i, a in enumerate(others):  # beside the plot, and clear of each other
-            assert not overlap(a, parts["plot"]), (a, parts["plot"])
-            for b in others[i + 1:] + parts["ticks"]:
-                assert not overlap(a, b), (a, b)
+        _assert_clear(parts["plot"], parts["legend"] + parts["buttons"] + parts["slider"],
+                      parts["ticks"])
 
     check(parts)
     # with the sidebar open (how a teacher changes pages in projector mode) the controls
@@ -195,18 +202,11 @@ def test_regression_projected_field_map_uses_the_screen(page, app_url, query):
     _open(page, f"{app_url}/field?{query}&proj=1")
     page.wait_for_selector("[data-testid='stMain'] .js-plotly-plot .nsewdrag", timeout=30_000)
 
-    def overlap(a, b):
-        return a["l"] < b["r"] and b["l"] < a["r"] and a["t"] < b["b"] and b["t"] < a["b"]
-
     def check(parts, tall):
         plot = parts["plot"]
         assert plot["b"] - plot["t"] >= tall and plot["b"] <= 720, parts
         assert parts["legend"] and parts["bars"], parts
-        others = parts["legend"] + parts["bars"]
-        for i, a in enumerate(others):  # beside the plot, and clear of each other
-            assert not overlap(a, plot), (a, plot)
-            for b in others[i + 1:] + parts["ticks"]:
-                assert not overlap(a, b), (a, b)
+        _assert_clear(plot, parts["legend"] + parts["bars"], parts["ticks"])
 
     check(page.evaluate(_FIELD_PARTS), 380)  # ~300 px before
     page.locator("[data-testid='stExpandSidebarButton']").first.click()

@@ -634,12 +634,7 @@ def test_regression_ascent_on_a_bowl_gets_no_stability_promise():
 def test_regression_the_intro_matches_ascent():
     # teacher QA: with asc=1 the intro still said "to minimise f we step the other way"
     # right above θ ← θ + η∇f(θ)
-    at = AppTest.from_file("../app.py", default_timeout=30)
-    at.query_params["f"] = "x^2 + y^2"
-    at.query_params["asc"] = "1"
-    at.run()
-    at.switch_page("pages/descent.py").run()
-    assert not at.exception
+    at = open_page("x^2 + y^2", asc="1")
     text = " ".join(m.value for m in at.markdown)
     assert "**maximise** f we step along it" in text and "minimise" not in text
 
@@ -647,15 +642,6 @@ def test_regression_the_intro_matches_ascent():
 def test_regression_the_loss_caption_names_the_scale_drawn():
     # teacher QA 2: "Log scale: a straight falling line…" stood under two linear charts
     # (f went below 0 on xyz)
-    at = AppTest.from_file("../app.py", default_timeout=30)
-    at.query_params["f"] = "xyz"
-    at.run()
-    at.switch_page("pages/descent.py").run()
-    assert not at.exception
-    captions = " ".join(c.value for c in at.caption)
+    captions = " ".join(c.value for c in open_page("xyz").caption)
     assert "Linear scale for f" in captions and "Log scale:" not in captions
-    at = AppTest.from_file("../app.py", default_timeout=30)
-    at.query_params["f"] = "x^2 + y^2"
-    at.run()
-    at.switch_page("pages/descent.py").run()
-    assert "Log scale:" in " ".join(c.value for c in at.caption)
+    assert "Log scale:" in " ".join(c.value for c in open_page("x^2 + y^2").caption)

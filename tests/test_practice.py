@@ -607,6 +607,8 @@ def test_regression_review2_f_itself_is_still_f_itself():
 
 
 def _verdict(text: str, var: str, answer: str):
+    """Like :func:`check`, but with gradcore's own ∂f/∂var (real variables: ∂|x|/∂x is
+    sign(x)), not sympy's diff by a complex symbol."""
     fn = parse(text)
     return gc.check_answer(answer, gc.partial(fn, var), fn.variables, fn=fn, var=var)
 
