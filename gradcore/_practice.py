@@ -844,7 +844,7 @@ def _diagnose(cmp: _Comparison, answer: sp.Expr, expected: sp.Expr, fn: Function
     mask, a, e = cmp.defined, cmp.a, cmp.e
     if a is None or e is None or mask.sum() < _MIN_POINTS or np.isnan(a[mask]).any():
         return None, ""
-    wrt = f"∂f/∂{var.name}" if var is not None else "the derivative"
+    wrt = _name(var) if var is not None else "the derivative"
     # 0 where the derivative is not
     if (a[mask] == 0).all():  # exactly: x/10^13 is no 0 (red team 5)
         return "zero", (
@@ -1129,7 +1129,7 @@ def check_answer(
         var = resolve_variable(fn, var)
     elif var is not None:
         var = var if isinstance(var, sp.Symbol) else sp.Symbol(str(var))
-    wrt = f"∂f/∂{var.name}" if var is not None else "the expected derivative"
+    wrt = _name(var) if var is not None else "the expected derivative"
 
     start, named = _derivative_name(answer_text)
     try:
