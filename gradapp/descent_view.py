@@ -52,7 +52,7 @@ STEPS_RANGE, DEFAULT_STEPS = (1, 1000), 100
 DEFAULT_METHODS = ("gd", "momentum", "adam")
 GRID_RES = 100  # contour grid points per side (100 x 100 float32: ~63 KB of JSON)
 MAX_FRAMES = 100  # animation frames (each is a slider step the browser lays out)
-CLICK_RES = 40  # clickable points per side (each is an SVG node the browser draws)
+CLICK_RES = 40  # clickable points per side (held as data: one of them is drawn)
 BASIN_SIZES, DEFAULT_BASIN_N = (10, 15, 20, 25, 30), 20
 BASIN_MAX_STEPS = 1000
 POINT_BOUND = ui.POINT_BOUND
@@ -485,7 +485,7 @@ def _click_layer(xs, ys) -> dict:
     return G.trace(
         "scatter", x=X.ravel().astype(np.float32), y=Y.ravel().astype(np.float32), mode="markers",
         name=G.CLICK_LAYER_NAME, showlegend=False,
-        marker=dict(size=10, opacity=0, color="black"),
+        marker=dict(size=10, opacity=0, color="black", maxdisplayed=1),  # see G._click_layer
         selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
         hovertemplate="click to start here<br>(%{x:.3g}, %{y:.3g})<extra></extra>")
 

@@ -370,3 +370,35 @@ def test_contour_segments_saddle_cells_and_undefined_cells():
     assert not inside.any()
     assert F.contour_segments(xs, xs, np.ones_like(Z), [0.5])[0].size == 0
     assert F.contour_segments(xs, xs[:3], Z, [0.0])[0].size == 0  # shape mismatch
+
+
+def test_contour_label_points_sit_on_their_curves_inside_and_apart():
+    xs = np.linspace(-3, 3, 121)
+    ys = np.linspace(-2, 2, 81)
+    X, Y = np.meshgrid(xs, ys)
+    Z = X**2 + 3 * Y
+    levels = np.arange(-6.0, 16.0, 1.0)
+    lx, ly, lv = F.contour_label_points(xs, ys, Z, levels, separation=0.1, margin=0.05)
+    assert lx.size == ly.size == lv.size and lx.size >= 10
+    assert np.allclose(lx**2 + 3 * ly, lv, atol=0.05)  # on the curve of its level
+    assert set(lv) <= set(levels) and np.count_nonzero(lv == lv[0]) <= 2  # per_level
+    assert (lx >= -3 + 0.05 * 6).all() and (lx <= 3 - 0.05 * 6).all()
+    assert (ly >= -2 + 0.05 * 4).all() and (ly <= 2 - 0.05 * 4).all()
+    d = np.hypot(lx[:, None] - lx[None, :], ly[:, None] - ly[None, :])
+    assert d[~np.eye(lx.size, dtype=bool)].min() >= 0.1 * 6 - 1e-9
+
+
+def test_contour_label_points_leave_crowded_and_missing_levels_out():
+    xs = np.linspace(-1, 1, 41)
+    X, Y = np.meshgrid(xs, xs)
+    steep = 1000 * X  # 400 levels, 0.005 apart: most get no label, none overlap
+    lx, ly, lv = F.contour_label_points(xs, xs, steep, np.arange(-1000, 1001, 5.0))
+    assert 0 < lx.size < 400 / 4
+    d = np.hypot(lx[:, None] - lx[None, :], ly[:, None] - ly[None, :])
+    assert d[~np.eye(lx.size, dtype=bool)].min() >= 0.16 * 2 - 1e-9
+    assert F.contour_label_points(xs, xs, np.ones_like(X), [0.5])[0].size == 0
+    Z = X.copy()
+    Z[:, :] = np.nan
+    assert F.contour_label_points(xs, xs, Z, [0.0])[0].size == 0  # f undefined
+    assert F.contour_label_points(xs[:1], xs, X[:, :1], [0.0])[0].size == 0
+    assert F.contour_label_points(xs, xs, X, [np.nan, np.inf])[0].size == 0

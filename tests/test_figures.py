@@ -78,7 +78,21 @@ def test_contour_figure(grid, field_arrows, style):
                            tangent=F.tangent_segment(a, g, 0.3), style=style, title="t")
     types = _types(fig)
     assert types[0] == "contour"
-    assert fig.data[0].contours.showlabels is True
+    # the levels' values are a text trace placed on the curves, not Plotly's labels
+    # (which measure every path in the browser on each redraw)
+    assert fig.data[0].contours.showlabels is False
+    labels = next(t for t in fig.data if t.name == G.LEVEL_LABELS_NAME)
+    assert labels.mode == "text" and labels.hoverinfo == "skip" and len(labels.text) >= 5
+    assert labels.textfont.size == style.label_size
+    lx, ly = np.asarray(labels.x), np.asarray(labels.y)
+    with np.errstate(invalid="ignore"):
+        on = np.log(lx + 1.0) + lx**2 + 2 * ly**2
+    start, end, size = F.contour_levels(Z, 20)
+    levels = start + size * np.round((on - start) / size)
+    assert np.allclose(on, levels, atol=0.1 * size)  # each on a level curve
+    assert [float(t) for t in labels.text] == pytest.approx(list(levels), abs=1e-9)
+    click = next(t for t in fig.data if t.name == G.CLICK_LAYER_NAME)
+    assert click.marker.maxdisplayed == 1 and len(click.x) > 100  # all clickable, 1 drawn
     assert "heatmap" in types  # grey patch over the undefined region
     names = [t.name for t in fig.data]
     assert "∇f, drawn to scale" in names
