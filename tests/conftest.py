@@ -129,6 +129,17 @@ def wait_for_app(page, timeout: float = 45_000, quiet_ms: int = 600) -> None:
     page.wait_for_function(_IDLE, arg=quiet_ms, timeout=timeout, polling=50)
 
 
+def submit_text(box, text: str) -> None:
+    """Type ``text`` into an input and press Enter, as a person would: if a rerun still
+    arriving redraws the input and resets what was typed, type it again (else Enter
+    would submit the old value, and no rerun follows)."""
+    for _ in range(3):
+        box.fill(text)
+        if box.input_value() == text:
+            break
+    box.press("Enter")
+
+
 def wait_for_latex(page, fragment: str, timeout: float = 45_000) -> None:
     """Wait until a rendered formula's TeX source contains ``fragment``."""
     page.wait_for_function(
