@@ -164,6 +164,9 @@ def test_regression_click_points_include_round_numbers():
     assert f[(1.0, 2.0)] == pytest.approx(5.0, abs=1e-2)  # interpolated f for the hover
     click = descent_view._click_layer(xs, xs)
     assert {(0.0, 0.0), (1.0, 2.0)} <= set(_points(click["x"], click["y"]))
+    # every point stays clickable data; the browser draws one of them (each drawn
+    # invisible marker cost it ~0.1 ms a redraw)
+    assert click["marker"]["maxdisplayed"] == 1 and layer.marker.maxdisplayed == 1
 
 
 def test_contour_nan_region_stays_nan(grid):
