@@ -401,7 +401,8 @@ def _level_labels(xs, ys, Z32, style: Style, *, n_levels: int, robust: bool = Tr
     if lx.size == 0:
         return None
     return trace(
-        "scatter", x=lx, y=ly, mode="text", text=[_fmt(v) for v in lv],
+        # a true minus sign, as on the axes' ticks (Plotly's own labels wrote one too)
+        "scatter", x=lx, y=ly, mode="text", text=[_fmt(v).replace("-", "\u2212") for v in lv],
         name=LEVEL_LABELS_NAME, showlegend=False, hoverinfo="skip",
         textfont=dict(**_font(style, style.label_size,
                               "#202020" if lines_only else "#000000"), shadow="auto"),

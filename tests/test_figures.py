@@ -90,7 +90,9 @@ def test_contour_figure(grid, field_arrows, style):
     start, end, size = F.contour_levels(Z, 20)
     levels = start + size * np.round((on - start) / size)
     assert np.allclose(on, levels, atol=0.1 * size)  # each on a level curve
-    assert [float(t) for t in labels.text] == pytest.approx(list(levels), abs=1e-9)
+    assert [float(t.replace("\u2212", "-")) for t in labels.text] == pytest.approx(
+        list(levels), abs=1e-9)
+    assert "-" not in "".join(labels.text)  # minus signs, as on the axes
     click = next(t for t in fig.data if t.name == G.CLICK_LAYER_NAME)
     assert click.marker.maxdisplayed == 1 and len(click.x) > 100  # all clickable, 1 drawn
     assert "heatmap" in types  # grey patch over the undefined region
