@@ -390,12 +390,13 @@ def _contour_trace(
 LEVEL_LABELS_NAME = "level labels"
 
 
-def _level_labels(xs, ys, Z32, style: Style, *, n_levels: int, robust: bool = True,
+def _level_labels(xs, ys, Z32, style: Style, contours: dict, *,
                   lines_only: bool = False) -> dict | None:
-    """The values of the levels drawn by :func:`_contour_trace`, written on their curves
-    (placed by :func:`gradcore.field.contour_label_points`) as one text trace with a
-    halo, so a value reads over lines and fills; ``None`` when no level is crossed."""
-    start, end, size = gfield.contour_levels(Z32, n_levels, robust=robust)
+    """The values of the levels a :func:`_contour_trace` draws (its ``contours``),
+    written on their curves (placed by :func:`gradcore.field.contour_label_points`) as
+    one text trace with a halo, so a value reads over lines and fills; ``None`` when no
+    level is crossed."""
+    start, end, size = contours["start"], contours["end"], contours["size"]
     n = max(1, int(round((end - start) / size)))
     lx, ly, lv = gfield.contour_label_points(xs, ys, Z32, start + size * np.arange(n + 1))
     if lx.size == 0:
@@ -700,7 +701,7 @@ def contour_figure(
     undefined = _undefined_trace(xs, ys, Z)
     if undefined is not None:
         traces.append(undefined)
-    labels = _level_labels(xs, ys, Z32, style, n_levels=n_levels, robust=robust_levels,
+    labels = _level_labels(xs, ys, Z32, style, traces[0]["contours"],
                            lines_only=coloring == "lines")
     if labels is not None:
         traces.append(labels)
