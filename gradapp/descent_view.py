@@ -476,6 +476,14 @@ def grid(text: str, window: tuple[tuple[float, float], ...], resolution: int) ->
     return gc.evaluate_grid(fn, dict(zip(fn.names, window, strict=False)), int(resolution))
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def levels(text: str, window: tuple[tuple[float, float], ...], lines: bool) -> fc.LevelMap:
+    """The levels of :func:`grid`'s contour map, their labels' places and (``lines``)
+    curves, cached with it."""
+    g = grid(text, window, GRID_RES)
+    return fc.level_map(g.axes[0], g.axes[1], g.values, lines=lines)
+
+
 def _click_layer(xs, ys) -> dict:
     """A transparent marker layer over the plot: clicking anywhere selects a point of it
     (Plotly reports no selection on contour traces)."""
@@ -506,7 +514,7 @@ def animation(text: str, runs_: tuple[Run, ...], start: tuple[float, ...], steps
                            colors=[COLORS[r.method] for r in runs_], style=style,
                            x_title=names[0], y_title=names[1],
                            extra_traces=[_click_layer(g.axes[0], g.axes[1])],
-                           max_frames=MAX_FRAMES)
+                           max_frames=MAX_FRAMES, levels=levels(text, window, True))
     return fig
 
 
@@ -578,7 +586,8 @@ def basin_chart(text: str, run: Run, window: tuple[tuple[float, float], ...], pe
     style = G.Style.projector() if style_name == "projector" else G.Style.normal()
     names = state.load(text).fn.names
     return G.basins_figure(res.starts, res.basins.labels, res.basins.centres, g.axes[0],
-                           g.axes[1], g.values, style, x_title=names[0], y_title=names[1])
+                           g.axes[1], g.values, style, x_title=names[0], y_title=names[1],
+                           levels=levels(text, window, False))
 
 
 # ----------------------------------------------------------------------------- figures

@@ -111,6 +111,15 @@ def plane_grid(text: str, names: tuple[str, ...], ranges: tuple[tuple[float, flo
                             fixed=dict(fixed))
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def plane_levels(text: str, names: tuple[str, ...], ranges: tuple[tuple[float, float], ...],
+                 resolution: int, fixed: tuple[tuple[str, float], ...] = ()) -> fc.LevelMap:
+    """The levels of :func:`plane_grid`'s contour map and their labels' places, cached
+    like it (a moved point in the window redraws the map without placing them again)."""
+    g = plane_grid(text, names, ranges, resolution, fixed)
+    return fc.level_map(g.axes[0], g.axes[1], g.values)
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def volume_grid(text: str, names: tuple[str, str, str],
                 ranges: tuple[tuple[float, float], ...], resolution: int,

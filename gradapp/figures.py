@@ -355,12 +355,13 @@ def _grey_scale() -> list:
 
 
 def _contour_trace(
-    xs, ys, Z32, style: Style, *, n_levels: int, coloring: str, opacity: float,
-    showscale: bool = True, robust: bool = True, z_title="f(x, y)",
+    xs, ys, Z32, style: Style, *, levels: tuple[float, float, float], coloring: str,
+    opacity: float, showscale: bool = True, z_title="f(x, y)",
 ) -> dict:
-    """A filled (or lines-only) contour trace, unlabelled: :func:`_level_labels` writes
-    the levels' values (Plotly's own labels cost the browser 0.1–0.3 s per redraw)."""
-    start, end, size = gfield.contour_levels(Z32, n_levels, robust=robust)
+    """A filled (or lines-only) contour trace of the ``(start, end, size)`` ``levels``,
+    unlabelled: :func:`_level_labels` writes the levels' values (Plotly's own labels cost
+    the browser 0.1–0.3 s per redraw)."""
+    start, end, size = levels
     lines_only = coloring == "lines"
     return trace(
         "contour", x=_f64(xs),
@@ -390,20 +391,17 @@ def _contour_trace(
 LEVEL_LABELS_NAME = "level labels"
 
 
-def _level_labels(xs, ys, Z32, style: Style, contours: dict, *,
+def _level_labels(levels: gfield.LevelMap, style: Style, *,
                   lines_only: bool = False) -> dict | None:
-    """The values of the levels a :func:`_contour_trace` draws (its ``contours``),
-    written on their curves (placed by :func:`gradcore.field.contour_label_points`) as
-    one text trace with a halo, so a value reads over lines and fills; ``None`` when no
-    level is crossed."""
-    start, end, size = contours["start"], contours["end"], contours["size"]
-    n = max(1, int(round((end - start) / size)))
-    lx, ly, lv = gfield.contour_label_points(xs, ys, Z32, start + size * np.arange(n + 1))
-    if lx.size == 0:
+    """The levels' values at the places ``levels`` (a :class:`gradcore.field.LevelMap`)
+    chose on their curves, as one text trace with a halo, so a value reads over lines
+    and fills; ``None`` when no level is labelled."""
+    if levels.label_x.size == 0:
         return None
     return trace(
         # a true minus sign, as on the axes' ticks (Plotly's own labels wrote one too)
-        "scatter", x=lx, y=ly, mode="text", text=[_fmt(v).replace("-", "\u2212") for v in lv],
+        "scatter", x=levels.label_x, y=levels.label_y, mode="text",
+        text=[_fmt(v).replace("-", "\u2212") for v in levels.label_value],
         name=LEVEL_LABELS_NAME, showlegend=False, hoverinfo="skip",
         textfont=dict(**_font(style, style.label_size,
                               "#202020" if lines_only else "#000000"), shadow="auto"),
@@ -442,26 +440,21 @@ def _png(rgba: np.ndarray) -> bytes:
             + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
 
 
-#: at most this many points (3 per segment) of level lines in an animated contour map
-#: (~130 KB of JSON)
-MAX_LEVEL_POINTS = 12_000
-
-
-def _contour_background(xs, ys, Z32, style: Style, *, n_levels: int, opacity: float,
-                        robust: bool = True) -> tuple[dict, dict]:
+def _contour_background(xs, ys, Z32, style: Style, *, levels: tuple[float, float, float],
+                        opacity: float, lines=None) -> tuple[dict, dict]:
     """A filled contour map drawn as a layout image plus a layout shape of level lines:
     the look of a ``contour`` trace, for figures that animate. (Plotly removes contour
     and heatmap traces from the plot on the first animation frame drawn without a full
     redraw, plotly.js #4491; layout images and shapes stay.)
 
     Returns ``(image, lines)``: the image (one pixel per grid point, coloured by the band
-    between levels its value falls in, as a contour trace fills; grey where f is
-    undefined) for ``layout.images``, and the level curves from
-    :func:`gradcore.field.contour_segments` as a path shape for ``layout.shapes``, drawn
-    between the grid and the traces."""
+    between the ``(start, end, size)`` ``levels`` its value falls in, as a contour trace
+    fills; grey where f is undefined) for ``layout.images``, and the level curves
+    ``lines`` (an ``(x, y)`` NaN-separated polyline, none if ``None``) as a path shape
+    for ``layout.shapes``, drawn between the grid and the traces."""
     xs, ys = _f64(xs), _f64(ys)
     Z = np.asarray(Z32, dtype=np.float64)
-    start, end, size = gfield.contour_levels(Z, n_levels, robust=robust)
+    start, end, size = levels
     n_bands = max(1, int(round((end - start) / size)))
     colors = [unlabel_rgb(c) for c in sample_colorscale(
         _light_scale(style.colorscale, opacity), [(k + 0.5) / n_bands for k in range(n_bands)])]
@@ -479,19 +472,11 @@ def _contour_background(xs, ys, Z32, style: Style, *, n_levels: int, opacity: fl
         sizex=float(xs[-1] - xs[0] + dx), sizey=float(ys[-1] - ys[0] + dy),
         sizing="stretch", layer="below", xanchor="left", yanchor="top",
     )
-    levels = start + size * np.arange(1, n_bands)
-    lx, ly = gfield.contour_segments(xs, ys, Z, levels)
-    while lx.size > MAX_LEVEL_POINTS and levels.size > 1:
-        # a wavy f (sin(20x)·cos(20y)) crosses every level in every cell: every other
-        # level, until the lines fit (the image still shows every band)
-        levels = levels[::2]
-        lx, ly = gfield.contour_segments(xs, ys, Z, levels)
-    if lx.size > MAX_LEVEL_POINTS:  # one level still crosses most cells: bands only
-        lx = ly = np.empty(0)
-    lines = dict(type="path", path=_svg_segments(lx, ly, xs, ys), xref="x", yref="y",
+    lx, ly = (np.empty(0), np.empty(0)) if lines is None else map(_f64, lines)
+    shape = dict(type="path", path=_svg_segments(lx, ly, xs, ys), xref="x", yref="y",
                  layer="between", line=dict(color="rgba(0,0,0,0.35)",
                                             width=style.contour_width))
-    return image, lines
+    return image, shape
 
 
 def _svg_segments(lx, ly, xs, ys) -> str:
@@ -662,14 +647,17 @@ def contour_figure(
     uirevision: str | None = None,
     gradient_name: str | None = None,
     point_name: str | None = None,
+    levels: gfield.LevelMap | None = None,
 ) -> go.Figure:
     """Contour map of ``Z`` (shape ``(len(ys), len(xs))``) with gradient overlays.
 
-    * Contours: ~``n_levels`` nice levels spanning the 1–99 % range of finite values
-      (``robust_levels``), their values written on the curves by a text trace named
-      :data:`LEVEL_LABELS_NAME`; ``coloring`` is ``"fill"`` (default with plain
-      arrows), ``"lines"`` (grey lines; default when ``arrows`` are magnitude bins, so
-      the only colour meaning is |∇f|) or ``"heatmap"``.
+    * Contours: the levels of ``levels`` (a :func:`gradcore.field.level_map` of the same
+      grid), their values written on the curves where it placed them, by a text trace
+      named :data:`LEVEL_LABELS_NAME`; without it, unlabelled, ~``n_levels`` nice levels
+      spanning the 1–99 % range of finite values (``robust_levels``). ``coloring`` is
+      ``"fill"`` (default with plain arrows), ``"lines"`` (grey lines; default when
+      ``arrows`` are magnitude bins, so the only colour meaning is |∇f|) or
+      ``"heatmap"``.
     * NaN/inf cells of ``Z`` stay NaN in the data and are covered by a light grey
       patch, with ``undefined_note`` (default "grey: f undefined"; ``""`` hides it).
     * ``arrows``: an :class:`~gradcore.field.Arrows` (one black trace) or the output
@@ -695,14 +683,15 @@ def contour_figure(
     binned = arrows is not None and not isinstance(arrows, Arrows)
     coloring = coloring or ("lines" if binned else "fill")
 
-    traces: list = [_contour_trace(xs, ys, Z32, style, n_levels=n_levels, coloring=coloring,
-                                   opacity=style.fill_opacity, robust=robust_levels,
-                                   z_title=z_title)]
+    bounds = ((levels.start, levels.end, levels.size) if levels is not None
+              else gfield.contour_levels(Z32, n_levels, robust=robust_levels))
+    traces: list = [_contour_trace(xs, ys, Z32, style, levels=bounds, coloring=coloring,
+                                   opacity=style.fill_opacity, z_title=z_title)]
     undefined = _undefined_trace(xs, ys, Z)
     if undefined is not None:
         traces.append(undefined)
-    labels = _level_labels(xs, ys, Z32, style, traces[0]["contours"],
-                           lines_only=coloring == "lines")
+    labels = None if levels is None else _level_labels(levels, style,
+                                                       lines_only=coloring == "lines")
     if labels is not None:
         traces.append(labels)
     traces.append(_click_layer(xs, ys, Z32, click_resolution))
@@ -956,15 +945,19 @@ def descent_figure(
     x_title: str = "x",
     y_title: str = "y",
     extra_traces: Sequence[dict] = (),
+    levels: gfield.LevelMap | None = None,
 ) -> go.Figure:
     """Optimizer paths over a contour map, with an animated "current iterate" marker.
 
     * ``paths``: list of ``(k_i, 2)`` arrays (row k is θ_k); lengths may differ.
     * The contour map is a layout image (filled bands; grey where f is undefined) and a
-      layout shape of unlabelled level curves (see :func:`_contour_background`: Plotly
-      drops contour traces when it animates). The traces: one full path (line + small
-      markers) per path, then one trace ``"now"`` holding every path's current iterate
-      (point i is path i), then ``extra_traces`` (e.g. a click layer).
+      layout shape of the level curves (see :func:`_contour_background`: Plotly drops
+      contour traces when it animates): the bands, curves and labels of ``levels`` (a
+      :func:`gradcore.field.level_map` of the same grid with ``lines=True``); without
+      it, the bands of ~``n_levels`` nice levels and no curves. The traces: the levels'
+      values (a text trace named :data:`LEVEL_LABELS_NAME`, if any), one full path
+      (line + small markers) per path, then one trace ``"now"`` holding every path's
+      current iterate (point i is path i), then ``extra_traces`` (e.g. a click layer).
     * Frames change only the ``"now"`` trace (the others appear in them as ``{}``); at
       most ``max_frames`` frames, evenly subsampled over the longest path (first and
       last kept).  After a path ends its marker stays at its last point.
@@ -979,9 +972,15 @@ def descent_figure(
     if len(labels) != len(paths):
         raise ValueError(f"{len(paths)} paths but {len(labels)} labels")
     Z32 = _f32(Z)
-    background, level_lines = _contour_background(xs, ys, Z32, style, n_levels=n_levels,
-                                                  opacity=style.fill_opacity * 0.65)
+    bounds = ((levels.start, levels.end, levels.size) if levels is not None
+              else gfield.contour_levels(Z32, n_levels))
+    background, level_lines = _contour_background(
+        xs, ys, Z32, style, levels=bounds, opacity=style.fill_opacity * 0.65,
+        lines=None if levels is None else (levels.line_x, levels.line_y))
     traces: list = []
+    labels_trace = None if levels is None else _level_labels(levels, style)
+    if labels_trace is not None:  # first: under the paths
+        traces.append(labels_trace)
     n_paths = len(paths)
     for i, (p, lab) in enumerate(zip(paths, labels, strict=True)):
         c = _path_color(i, colors, style)
@@ -1239,13 +1238,16 @@ def basins_figure(
     n_levels: int = 20,
     x_title: str = "x",
     y_title: str = "y",
+    levels: gfield.LevelMap | None = None,
 ) -> go.Figure:
     """Basins of attraction: start points coloured by the minimum they reached.
 
     * ``starts``: ``(n, 2)`` start points; ``end_labels``: ``(n,)`` ints, index into
       ``minima`` (``(m, 2)``), or ``-1`` for "did not converge" (grey crosses).
     * One trace per minimum (legend "→ minimum i at (x, y)"), minima drawn as large
-      stars in the same colour, over grey labelled contour lines of ``Z``.
+      stars in the same colour, over grey contour lines of ``Z``: the levels of
+      ``levels`` (a :func:`gradcore.field.level_map` of the grid), labelled where it
+      placed their labels; without it, ~``n_levels`` nice levels, unlabelled.
     """
     style = style or Style.normal()
     S = _f64(starts).reshape(-1, 2)
@@ -1254,11 +1256,16 @@ def basins_figure(
     if L.size != S.shape[0]:
         raise ValueError(f"{S.shape[0]} starts but {L.size} labels")
     Z32 = _f32(Z)
-    traces: list = [_contour_trace(xs, ys, Z32, style, n_levels=n_levels, coloring="lines",
+    bounds = ((levels.start, levels.end, levels.size) if levels is not None
+              else gfield.contour_levels(Z32, n_levels))
+    traces: list = [_contour_trace(xs, ys, Z32, style, levels=bounds, coloring="lines",
                                    opacity=1.0, showscale=False)]
     undefined = _undefined_trace(xs, ys, Z)
     if undefined is not None:
         traces.append(undefined)
+    labels_trace = None if levels is None else _level_labels(levels, style, lines_only=True)
+    if labels_trace is not None:
+        traces.append(labels_trace)
     msize = style.marker_size * 0.8
     for j in range(M.shape[0]):
         sel = L == j

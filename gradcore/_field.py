@@ -24,6 +24,7 @@ from typing import Literal
 import numpy as np
 
 __all__ = [
+    "MAX_LINE_POINTS",
     "POINTS_PER_ARROW",
     "ArrowBin",
     "Arrows",
@@ -34,6 +35,8 @@ __all__ = [
     "contour_levels",
     "contour_segments",
     "grid_spacing",
+    "LevelMap",
+    "level_map",
     "gradient_tip",
     "level_set_points",
     "steepest_ascent_3d",
@@ -589,6 +592,74 @@ def contour_label_points(xs, ys, Z, levels, *, separation: float = 0.16,
     if not px:
         return empty
     return np.asarray(px), np.asarray(py), np.asarray(pl)
+
+
+#: at most this many points (3 per segment) of level lines :func:`level_map` returns
+#: (~130 KB of JSON as a figure's path shape)
+MAX_LINE_POINTS = 12_000
+
+
+@dataclass(frozen=True, eq=False)
+class LevelMap:
+    """The levels of a contour map of a grid, and where to write their values.
+
+    Attributes
+    ----------
+    start, end, size:
+        The levels are ``start, start + size, ..., end`` (see :func:`contour_levels`).
+    label_x, label_y, label_value:
+        Where to write each level's value (see :func:`contour_label_points`): float64
+        arrays of one length, empty when no level is crossed.
+    line_x, line_y:
+        The level curves as one NaN-separated polyline (see :func:`contour_segments`),
+        for maps that draw their own lines; empty unless asked for.
+    """
+
+    start: float
+    end: float
+    size: float
+    label_x: np.ndarray
+    label_y: np.ndarray
+    label_value: np.ndarray
+    line_x: np.ndarray
+    line_y: np.ndarray
+
+    @property
+    def values(self) -> np.ndarray:
+        """Every level, ``start`` to ``end``."""
+        n = max(1, int(round((self.end - self.start) / self.size)))
+        return self.start + self.size * np.arange(n + 1)
+
+
+def level_map(xs, ys, Z, n_levels: int = 20, *, robust: bool = True, lines: bool = False,
+              max_line_points: int = MAX_LINE_POINTS) -> LevelMap:
+    """The levels a contour map of ``Z`` (shape ``(len(ys), len(xs))``) draws, with its
+    labels' places and, with ``lines=True``, its level curves.
+
+    The levels are :func:`contour_levels` of ``Z``. Without ``lines`` (a plotting library
+    draws the curves, as Plotly's contour trace does) every level is labelled. With
+    ``lines`` the curves of the levels strictly between ``start`` and ``end`` are traced;
+    while they exceed ``max_line_points`` (a wavy f such as sin(20x)·cos(20y) crosses every
+    level in every cell) every other level is dropped, and if a single level still does
+    no lines are drawn; only the levels drawn are labelled. Compute this once per grid
+    (it costs milliseconds) and hand it to the figure.
+    """
+    start, end, size = contour_levels(Z, n_levels, robust=robust)
+    empty = np.empty(0)
+    if not lines:
+        n = max(1, int(round((end - start) / size)))
+        lx, ly, lv = contour_label_points(xs, ys, Z, start + size * np.arange(n + 1))
+        return LevelMap(start, end, size, lx, ly, lv, empty, empty)
+    n_bands = max(1, int(round((end - start) / size)))
+    drawn = start + size * np.arange(1, n_bands)
+    sx, sy = contour_segments(xs, ys, Z, drawn)
+    while sx.size > max_line_points and drawn.size > 1:
+        drawn = drawn[::2]
+        sx, sy = contour_segments(xs, ys, Z, drawn)
+    if sx.size > max_line_points:  # one level still crosses most cells: no lines
+        return LevelMap(start, end, size, empty, empty, empty, empty, empty)
+    lx, ly, lv = contour_label_points(xs, ys, Z, drawn) if sx.size else (empty,) * 3
+    return LevelMap(start, end, size, lx, ly, lv, sx, sy)
 
 
 def level_set_points(X, Y, Z, V, level: float, max_points: int = 60) -> np.ndarray:

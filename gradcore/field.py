@@ -5,14 +5,17 @@ Streamlit pages use only these names. Each function states its contract in its d
 """
 
 from ._field import (
+    MAX_LINE_POINTS,
     ArrowBin,
     Arrows,
+    LevelMap,
     arrows,
     bin_arrows,
     contour_label_points,
     contour_levels,
     contour_segments,
     gradient_tip,
+    level_map,
     steepest_ascent_3d,
     subsample_path_frames,
 )
@@ -43,7 +46,9 @@ from ._fieldcalc import (
 __all__ = [
     "ArrowBin",
     "Arrows",
+    "LevelMap",
     "MAX_COORDINATE",
+    "MAX_LINE_POINTS",
     "Volume",
     "angle_deg",
     "arrow_ranges",
@@ -61,6 +66,7 @@ __all__ = [
     "is_flat",
     "max_gradient",
     "level_curve_tangent",
+    "level_map",
     "level_range",
     "level_surface_tangents",
     "nice_points",

@@ -129,6 +129,7 @@ def plane_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.Sty
         gradient_name=(f"(∂f/∂{names[0]}, ∂f/∂{names[1]})(a) = {fv.fmt_vec(g2, 3)}"
                        if n >= 3 else None),
         point_name=f"a = {fv.fmt_vec(point, 3)}" if n >= 3 else None,
+        levels=fv.plane_levels(fn.text, names, s.ranges(), s.resolution, fixed),
     )
     with slot:
         ui.show_figure(fig, key=fv.CHART, filename="gradient-field", on_select=fv.on_click,

@@ -388,6 +388,48 @@ def test_contour_label_points_sit_on_their_curves_inside_and_apart():
     assert d[~np.eye(lx.size, dtype=bool)].min() >= 0.1 * 6 - 1e-9
 
 
+def test_level_map_labels_every_level_it_draws_and_only_those():
+    xs = np.linspace(-3, 3, 101)
+    ys = np.linspace(-2, 2, 81)
+    X, Y = np.meshgrid(xs, ys)
+    Z = X**2 + 3 * Y
+    lm = F.level_map(xs, ys, Z, 20)
+    assert (lm.start, lm.end, lm.size) == F.contour_levels(Z, 20)
+    assert lm.values[0] == lm.start and lm.values[-1] == pytest.approx(lm.end)
+    assert lm.line_x.size == 0  # Plotly draws the curves from the contour trace
+    assert lm.label_x.size >= 10 and set(lm.label_value) <= set(lm.values)
+    assert np.allclose(lm.label_x**2 + 3 * lm.label_y, lm.label_value, atol=0.05)
+    # drawing its own curves: the levels strictly inside, traced, and labelled on them
+    lines = F.level_map(xs, ys, Z, 20, lines=True)
+    on = lines.line_x**2 + 3 * lines.line_y
+    ok = np.isfinite(on)
+    inner = lines.values[1:-1]
+    assert ok.sum() > 100
+    assert np.abs(on[ok, None] - inner[None, :]).min(axis=1).max() < 0.05
+    assert set(lines.label_value) <= set(inner)
+    assert np.allclose(lines.label_x**2 + 3 * lines.label_y, lines.label_value, atol=0.05)
+
+
+def test_level_map_caps_its_lines_and_labels_only_the_levels_left():
+    # sin(20x)cos(20y) crosses every level in every cell: every other level is dropped
+    # until the curves fit, and a label never names a level whose curve is not drawn
+    xs = np.linspace(-3, 3, 100)
+    X, Y = np.meshgrid(xs, xs)
+    Z = np.sin(20 * X) * np.cos(20 * Y)
+    full = F.level_map(xs, xs, Z, lines=True, max_line_points=10**9)
+    capped = F.level_map(xs, xs, Z, lines=True)
+    assert full.line_x.size > F.MAX_LINE_POINTS >= capped.line_x.size > 0
+    drawn = {round(v, 9) for v in capped.label_value}
+    assert drawn and drawn < {round(v, 9) for v in full.values[1:-1]}
+    sx, sy = F.contour_segments(xs, xs, Z, sorted(drawn))
+    assert sx.size == capped.line_x.size  # the lines are exactly the labelled levels'
+    # one level crossing every cell: bands only, nothing drawn or labelled
+    none = F.level_map(xs, xs, Z, lines=True, max_line_points=10)
+    assert none.line_x.size == none.label_x.size == 0
+    flat = F.level_map(xs, xs, np.ones_like(Z), lines=True)
+    assert flat.line_x.size == flat.label_x.size == 0 and flat.size > 0
+
+
 def test_contour_label_points_leave_crowded_and_missing_levels_out():
     xs = np.linspace(-1, 1, 41)
     X, Y = np.meshgrid(xs, xs)

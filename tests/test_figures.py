@@ -75,7 +75,8 @@ def test_contour_figure(grid, field_arrows, style):
     xs, ys, X, Y, Z = grid
     a, g = np.array([0.5, 0.5]), np.array([1.0, 2.0])
     fig = G.contour_figure(xs, ys, Z, arrows=field_arrows, point=a, point_grad=g,
-                           tangent=F.tangent_segment(a, g, 0.3), style=style, title="t")
+                           tangent=F.tangent_segment(a, g, 0.3), style=style, title="t",
+                           levels=F.level_map(xs, ys, Z))
     types = _types(fig)
     assert types[0] == "contour"
     # the levels' values are a text trace placed on the curves, not Plotly's labels
@@ -536,7 +537,8 @@ def test_regression_descent_contour_map_is_an_image_and_level_lines(grid):
     xs, ys, X, Y, Z = grid
     Z = Z.copy()
     Z[:3, :3] = np.nan
-    fig = G.descent_figure(xs, ys, Z, _paths(2, 50), labels=["a", "b"])
+    fig = G.descent_figure(xs, ys, Z, _paths(2, 50), labels=["a", "b"],
+                           levels=F.level_map(xs, ys, Z, lines=True))
     assert all(t.type != "contour" and t.type != "heatmap" for t in fig.data)
     img = fig.layout.images[0]
     assert img.xref == "x" and img.yref == "y" and img.layer == "below"
@@ -607,10 +609,35 @@ def test_regression_level_lines_of_a_wavy_function_are_capped():
     # sin(20x)cos(20y) crosses every level in every cell: 271k line points, a 3.8 MB figure
     xs = np.linspace(-3, 3, 100)
     X, Y = np.meshgrid(xs, xs)
-    fig = G.descent_figure(xs, xs, np.sin(20 * X) * np.cos(20 * Y), _paths(2, 50),
-                           labels=["a", "b"])
-    assert fig.layout.shapes[0].path.count("M") * 3 <= G.MAX_LEVEL_POINTS
+    Z = np.sin(20 * X) * np.cos(20 * Y)
+    fig = G.descent_figure(xs, xs, Z, _paths(2, 50), labels=["a", "b"],
+                           levels=F.level_map(xs, xs, Z, lines=True))
+    assert fig.layout.shapes[0].path.count("M") * 3 <= F.MAX_LINE_POINTS
     assert len(fig.to_json()) < 600_000
+
+
+def test_figures_draw_the_levels_they_are_given_and_place_nothing_themselves(grid):
+    # label placement and level curves are computed once per grid (a cached loader) and
+    # handed in: a builder given none draws the bands or curves unlabelled
+    xs, ys, X, Y, Z = grid
+    paths = _paths(2, 50)
+    for fig in (G.contour_figure(xs, ys, Z), G.descent_figure(xs, ys, Z, paths, labels="ab"),
+                G.basins_figure([[0, 0]], [0], [[0, 0]], xs, ys, Z)):
+        assert G.LEVEL_LABELS_NAME not in [t.name for t in fig.data]
+    assert G.descent_figure(xs, ys, Z, paths, labels="ab").layout.shapes[0].path == ""
+    lm = F.level_map(xs, ys, Z, lines=True)
+    fig = G.descent_figure(xs, ys, Z, paths, labels="ab", levels=lm)
+    assert fig.data[0].name == G.LEVEL_LABELS_NAME  # under the paths
+    assert list(fig.data[0].x) == list(lm.label_x) and fig.data[0].mode == "text"
+    assert fig.layout.shapes[0].path.count("M") == lm.line_x.size // 3
+    # frames still move the "now" trace, wherever it now is
+    now = [t.name for t in fig.data].index("now")
+    assert fig.frames[1].data[now].x is not None and fig.frames[1].data[0].x is None
+    basins = G.basins_figure([[0, 0]], [0], [[0, 0]], xs, ys, Z,
+                             levels=F.level_map(xs, ys, Z))
+    labels = next(t for t in basins.data if t.name == G.LEVEL_LABELS_NAME)
+    assert len(labels.text) >= 5
+    assert basins.data[0].contours.start == F.level_map(xs, ys, Z).start
 
 
 def test_regression_the_wheel_does_not_zoom_and_the_tangent_plane_shows():

@@ -4,16 +4,18 @@ basins of attraction, three and one variables, the CSV download and the share li
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
 import re
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from gradapp import descent_view as dv
-from gradcore import parse
+from gradcore import evaluate, parse
 from gradcore._descent import descend, paths_to_csv
 
 PAGE = "pages/descent.py"
@@ -41,6 +43,13 @@ def open_page(f: str | None = None, p: str | None = None, **params: str) -> AppT
 def no_failure(at) -> None:
     assert not at.exception, at.exception
     assert not any("Something went wrong" in e.value for e in at.error)
+
+
+def _array(value) -> np.ndarray:
+    """A figure's array as JSON holds it: a list, or Plotly's base64 typed array."""
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+    return np.asarray(value, dtype=float)
 
 
 def charts(at) -> list[dict]:
@@ -124,6 +133,14 @@ def test_several_optimizers_animate_over_the_contour_map(text):
     for label in ("Gradient descent (η", "Momentum (η", "Adam (η"):
         assert any(n.startswith(label) for n in names)
     assert "click-layer" in names  # clicking anywhere picks a start
+    # the level curves' values, written on the drawn curves
+    labels = fig["data"][0]
+    assert labels["name"] == "level labels" and labels["mode"] == "text"
+    assert len(labels["text"]) >= 4 and fig["layout"]["shapes"][0]["path"]
+    values = np.array([float(t.replace("\u2212", "-")) for t in labels["text"]])
+    on = evaluate(parse(text), np.column_stack([_array(labels["x"]), _array(labels["y"])]))
+    gaps = np.diff(np.unique(values))
+    assert np.allclose(on.values, values, atol=0.1 * gaps.min(), rtol=0.02)
     # loss and gradient-norm charts, one line per optimizer, log scale
     losses = [c for c in charts(at) if c["layout"].get("yaxis", {}).get("type") == "log"]
     assert len(losses) == 2
@@ -241,6 +258,7 @@ def test_himmelblau_has_four_basins():
     assert len(basin) == 1
     groups = [t["name"] for t in basin[0]["data"] if t.get("name", "").startswith("→ minimum")]
     assert len(groups) == 4
+    assert any(t.get("name") == "level labels" for t in basin[0]["data"])
     assert all(not g.endswith("(0)") for g in groups)  # every basin was reached
     assert "4 basins" in texts(at)
     assert "400 starts" in texts(at)

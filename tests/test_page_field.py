@@ -88,6 +88,27 @@ def test_contour_with_arrows_along_the_gradient(text):
     assert at.query_params["dens"] == "20" and at.query_params["view"] == "2d"
 
 
+@pytest.mark.parametrize("text", [BOWL, HIMMELBLAU], ids=["bowl", "himmelblau"])
+def test_level_values_are_written_on_their_curves(text):
+    at = open_field(text)
+    (fig,) = figures(at)
+    (labels,) = traces(fig, "level labels")
+    (contour,) = traces(fig, kind="contour")
+    x, y = array(labels["x"]), array(labels["y"])
+    values = np.array([float(t.replace("\u2212", "-")) for t in labels["text"]])
+    f = gc.parse(text)
+    on = gc.evaluate(f, np.column_stack([x, y])).values
+    size = contour["contours"]["size"]
+    assert values.size >= 4
+    assert np.allclose(on, values, atol=0.1 * size)  # each label on its level's curve
+    assert np.allclose((values - contour["contours"]["start"]) / size,
+                       np.round((values - contour["contours"]["start"]) / size))
+    # moving the point keeps the labels where they were (placed once per grid)
+    at.number_input(key="field_pt_x").set_value(0.5).run()
+    (again,) = traces(figures(at)[0], "level labels")
+    assert again["text"] == labels["text"] and np.array_equal(array(again["x"]), x)
+
+
 def test_himmelblau_gets_its_gallery_window():
     at = open_field(HIMMELBLAU)
     (fig,) = figures(at)
