@@ -65,7 +65,8 @@ def default_figure(text: str = BOWL):
     t = fc.level_curve_tangent(fn, p, radius=6e-3)
     return G.contour_figure(grid.axes[0], grid.axes[1], grid.values, arrows=arr, point=p,
                             point_grad=g, tangent=np.vstack([p - 0.9 * t, p + 0.9 * t]),
-                            click_resolution=60)
+                            click_resolution=60,
+                            levels=F.level_map(grid.axes[0], grid.axes[1], grid.values))
 
 
 def bench_json() -> None:
