@@ -49,6 +49,7 @@ MEMORY_LIMIT_MB = int(_setting("GRADCORE_WORKER_MEMORY_MB", 256, 64, 65536))  # 
 MAX_WORKERS = int(_setting("GRADCORE_WORKERS", 2, 1, 16))
 _ROOT = str(Path(__file__).resolve().parent.parent)
 _IN_WORKER = False  # set by gradcore._worker: there, the whole request is already bounded
+_WARMED = False  # set by gradcore._worker once its warm-up ran (see _worker._warm_up)
 
 
 class TooComplexError(RuntimeError):
@@ -295,3 +296,9 @@ def _probe_allocate(megabytes: int) -> int:
     that a worker's memory limit stops runaway work."""
     block = bytearray(megabytes * 1024 * 1024)
     return len(block)
+
+
+def _probe_warmed() -> bool:
+    """Whether this process ran the worker warm-up: used by the tests to prove that a
+    worker is warm before it takes its first request."""
+    return _WARMED

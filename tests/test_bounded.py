@@ -42,6 +42,18 @@ def test_overrun_is_stopped_and_the_worker_replaced():
     assert gc.worker_count() <= _bounded.MAX_WORKERS
 
 
+def test_regression_ci_workers_are_warm_before_their_first_request():
+    # A CI run (GRADCORE_TIMEOUT=0.25) stopped a valid function as "too complex": the
+    # worker that replaced a killed one paid ~0.2 s of sympy's and lambdify's first-use
+    # costs inside the user's time limit. Workers now warm up before saying ready.
+    with pytest.raises(gc.TooComplexError):
+        gc.run_bounded(_calculus._simplify, gc.partial(gc.parse("(x+y+1)^100 sin(x)^100"),
+                                                       "x"), timeout=0.2)
+    gc.shutdown_workers()  # every worker from here on is a fresh one
+    assert all(gc.run_bounded(_bounded._probe_warmed) for _ in range(3))
+    assert not _bounded._probe_warmed()  # the server itself never runs the warm-up
+
+
 def test_simplify_bounded_falls_back_to_the_input():
     fn = gc.parse("(x+y+1)^100 sin(x)^100")
     expr = gc.partial(fn, "x")
