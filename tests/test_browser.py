@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from conftest import latex_texts, wait_for_app
+from conftest import latex_texts, submit_text, wait_for_app
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -13,8 +13,7 @@ def test_app_loads_types_a_function_and_shows_its_latex(page, app_url):
     page.goto(app_url)
     wait_for_app(page)
     box = page.get_by_role("textbox", name="f =")
-    box.fill("3xy + y^2")
-    box.press("Enter")
+    submit_text(box, "3xy + y^2")
     page.wait_for_function(
         "() => [...document.querySelectorAll('.katex-mathml annotation')]"
         ".some(e => e.textContent.includes('3 x y'))", timeout=20_000)
@@ -26,8 +25,7 @@ def test_invalid_function_shows_error_and_keeps_the_last_valid_one(page, app_url
     page.goto(app_url + "/?f=xyz")
     wait_for_app(page)
     box = page.get_by_role("textbox", name="f =")
-    box.fill("x + foo(y)")
-    box.press("Enter")
+    submit_text(box, "x + foo(y)")
     expect(page.get_by_text("unknown name 'foo'")).to_be_visible(timeout=20_000)
     assert any("x y z" in t for t in latex_texts(page))
 
@@ -53,8 +51,7 @@ def test_regression_a_typed_function_survives_an_immediate_page_change(page, app
     page.goto(app_url + "/?f=x%5E2%2By%5E2")
     wait_for_app(page)
     box = page.get_by_role("textbox", name="f =")
-    box.fill(text)
-    box.press("Enter")
+    submit_text(box, text)
     page.wait_for_timeout(delay_ms)
     page.get_by_role("link", name="Partial derivatives").first.click()
     expect(page).to_have_url(re.compile(r"/partials\?.*f=.*tan"), timeout=30_000)

@@ -5,7 +5,7 @@ without breaking the page, and clicking the map moves the start."""
 import re
 
 import pytest
-from conftest import latex_texts, wait_for_app, wait_for_latex
+from conftest import latex_texts, submit_text, wait_for_app, wait_for_latex
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -60,8 +60,8 @@ def test_play_control_exists_and_playing_does_not_break_the_page(page, app_url):
     assert traces.count() == n_traces
     no_error(page)
     # still a working page: a widget change reruns and redraws the figure
-    page.get_by_label("start x₀", exact=True).and_(page.get_by_role("spinbutton")).fill("-1")
-    page.get_by_label("start x₀", exact=True).and_(page.get_by_role("spinbutton")).press("Enter")
+    start_x = page.get_by_label("start x₀", exact=True).and_(page.get_by_role("spinbutton"))
+    submit_text(start_x, "-1")
     expect(page).to_have_url(re.compile(r"p=-1(%2C|,)2"), timeout=15_000)
     animation(page)
     no_error(page)

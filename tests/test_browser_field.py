@@ -4,7 +4,7 @@ the contour map moves the shared point (and the link's ``p=``)."""
 from urllib.parse import parse_qs
 
 import pytest
-from conftest import wait_for_app
+from conftest import submit_text, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -89,8 +89,7 @@ def test_clicking_the_same_spot_again_after_typing_a_point_still_works(page, app
     _wait_for_point_change(page, "1,2")
     clicked = _query(page)["p"]
     box = page.get_by_label("x", exact=True)
-    box.fill("0.5")
-    box.press("Enter")
+    submit_text(box, "0.5")
     assert _wait_for_point_change(page, clicked)[0] == 0.5
     typed = _query(page)["p"]
     _click_map(page, 0.25, 0.75)  # the very same pixel as the first click

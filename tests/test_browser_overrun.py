@@ -69,8 +69,7 @@ def test_overruns_are_stopped_with_a_message_and_leave_nothing_behind(browser, t
         submit_text(box, f"{HEAVY} + {k + 1}")
         # while that overruns, the other session moves its point and gets its update
         before = _text(other)
-        point.fill(f"{0.5 + k}")
-        point.press("Enter")
+        submit_text(point, f"{0.5 + k}")
         other.wait_for_function("(b) => document.querySelector('[data-testid=\"stMain\"]')"
                                 ".textContent !== b", arg=before, timeout=30_000)
         assert not other.locator("[data-testid='stException']").count()

@@ -4,7 +4,7 @@ Chromium against `streamlit run app.py`."""
 import re
 
 import pytest
-from conftest import latex_texts, wait_for_app
+from conftest import latex_texts, submit_text, wait_for_app
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -37,8 +37,7 @@ def test_changing_the_point_in_the_browser(page, app_url):
     wait_for_app(page)
     wait_for_tex(page, r"\left[\begin{matrix}6\\7\end{matrix}\right]")
     box = page.get_by_label("x =", exact=True)
-    box.fill("2")
-    box.press("Enter")
+    submit_text(box, "2")
     wait_for_tex(page, r"\nabla f\left(2, 2\right) = \left[\begin{matrix}6\\10\end{matrix}"
                        r"\right]")
     expect(page).to_have_url(re.compile(r"p=2(%2C|,)2"))

@@ -4,27 +4,20 @@
 import re
 
 import pytest
-from conftest import latex_texts, wait_for_app
+from conftest import latex_texts, submit_text, wait_for_app, wait_for_latex
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
 
-def _latex_appears(page, fragment: str) -> None:
-    page.wait_for_function(
-        "(frag) => [...document.querySelectorAll('.katex-mathml annotation')]"
-        ".some(e => e.textContent.includes(frag))", arg=fragment, timeout=30_000)
-
-
 def test_correct_answer_to_the_first_exercise_with_enter(page, app_url):
     page.goto(app_url + "/practice")
     wait_for_app(page)
-    _latex_appears(page, "x^{2} + y^{2}")
+    wait_for_latex(page, "x^{2} + y^{2}")
     box = page.get_by_role("textbox", name="∂f/∂x =")
-    box.fill("2x")
-    box.press("Enter")  # Enter submits the form
+    submit_text(box, "2x")  # Enter submits the form
     expect(page.get_by_text("Correct!")).to_be_visible(timeout=30_000)
-    _latex_appears(page, r"\frac{\partial f}{\partial x} = 2 x")
+    wait_for_latex(page, r"\frac{\partial f}{\partial x} = 2 x")
     assert not page.get_by_text("Could not read this answer").count()
 
 
@@ -35,8 +28,7 @@ def test_wrong_then_unparseable_answer_feedback(page, app_url):
     box.fill("2y")
     page.get_by_role("button", name="Check").click()
     expect(page.get_by_text("not ∂f/∂x")).to_be_visible(timeout=30_000)
-    box.fill("2x +")
-    box.press("Enter")
+    submit_text(box, "2x +")
     expect(page.get_by_text("Could not read this answer")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("not ∂f/∂x")).to_have_count(0)
 

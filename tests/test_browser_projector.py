@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, wait_for_app
+from conftest import ROOT, submit_text, wait_for_app
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -110,8 +110,7 @@ def test_regression_folded_point_settings_stay_open_while_the_point_moves(page, 
     page.get_by_text("Point a = (1, 2)").click()
     box = page.get_by_role("spinbutton", name="x", exact=True).first
     expect(box).to_be_visible(timeout=20_000)
-    box.fill("1.5")
-    box.press("Enter")
+    submit_text(box, "1.5")
     expect(page.get_by_text("Point a = (1.5, 2)")).to_be_visible(timeout=30_000)
     wait_for_app(page)
     expect(page.get_by_role("spinbutton", name="x", exact=True).first).to_be_visible()
