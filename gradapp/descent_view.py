@@ -98,12 +98,23 @@ class Run(NamedTuple):
 
     @property
     def label(self) -> str:
-        return f"{LABELS[self.method]} (η = {fmt_lr(self.lr)})"
+        return self.named()
 
-    def legend(self, style_name: str) -> str:
+    def title(self, ascent: bool = False) -> str:
+        """The optimizer's name; plain gradient descent climbing is "Gradient ascent"
+        (the other optimizers' names say nothing of the direction)."""
+        return "Gradient ascent" if ascent and self.method == "gd" else LABELS[self.method]
+
+    def named(self, ascent: bool = False) -> str:
+        """:meth:`title` with the learning rate."""
+        return f"{self.title(ascent)} (η = {fmt_lr(self.lr)})"
+
+    def legend(self, style_name: str, ascent: bool = False) -> str:
         """The label in a figure's legend: short on a projector (the legend takes width
         from the plot; the rates are on the sliders)."""
-        return SHORT[self.method] if style_name == "projector" else self.label
+        if style_name == "projector":
+            return "GA" if ascent and self.method == "gd" else SHORT[self.method]
+        return self.named(ascent)
 
 
 # ----------------------------------------------------------------------------- formatting
@@ -510,7 +521,7 @@ def animation(text: str, runs_: tuple[Run, ...], start: tuple[float, ...], steps
     names = state.load(text).fn.names
     fig = G.descent_figure(g.axes[0], g.axes[1], g.values,
                            [dc.plottable(p.points) for p in paths],
-                           labels=[r.legend(style_name) for r in runs_],
+                           labels=[r.legend(style_name, ascent) for r in runs_],
                            colors=[COLORS[r.method] for r in runs_], style=style,
                            x_title=names[0], y_title=names[1],
                            extra_traces=[_click_layer(g.axes[0], g.axes[1])],
@@ -526,7 +537,7 @@ def path_3d(text: str, runs_: tuple[Run, ...], start: tuple[float, ...], steps: 
     style = G.Style.projector() if style_name == "projector" else G.Style.normal()
     names = state.load(text).fn.names
     return G.descent_3d_figure([dc.plottable(p.points) for p in paths],
-                               [r.legend(style_name) for r in runs_], style,
+                               [r.legend(style_name, ascent) for r in runs_], style,
                                colors=[COLORS[r.method] for r in runs_],
                                axis_titles=tuple(names[:3]), window=window)
 
@@ -538,7 +549,7 @@ def loss_chart(text: str, runs_: tuple[Run, ...], start: tuple[float, ...], step
     style = G.Style.projector() if style_name == "projector" else G.Style.normal()
     hist = [dc.plottable(p.values if kind == "value" else p.grad_norms) for p in paths]
     title = "f(θ<sub>k</sub>)" if kind == "value" else "‖∇f(θ<sub>k</sub>)‖"
-    return G.loss_figure(hist, [r.legend(style_name) for r in runs_], kind=kind, log_y=True,
+    return G.loss_figure(hist, [r.legend(style_name, ascent) for r in runs_], kind=kind, log_y=True,
                          style=style, colors=[COLORS[r.method] for r in runs_], title=title)
 
 
@@ -553,7 +564,7 @@ def curve(text: str, runs_: tuple[Run, ...], start: tuple[float, ...], steps: in
     name = state.load(text).fn.names[0]
     return curve_figure(g.axes[0], g.values, [dc.plottable(p.points[:, 0]) for p in paths],
                         [dc.plottable(p.values) for p in paths],
-                        [r.legend(style_name) for r in runs_],
+                        [r.legend(style_name, ascent) for r in runs_],
                         [COLORS[r.method] for r in runs_], style, name)
 
 

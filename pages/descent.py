@@ -97,11 +97,11 @@ def stability(fn: gc.Function, method: str, cfg: dict, point) -> dc.Stability | 
 # --- sections
 
 
-def summary(runs, paths, projector: bool) -> None:
+def summary(runs, paths, projector: bool, ascent: bool = False) -> None:
     rows = []
     for run, p in zip(runs, paths, strict=True):
         rows.append({
-            "optimizer": LABELS[run.method], "η": run.lr, "outcome": STATUS_TEXT[p.status],
+            "optimizer": run.title(ascent), "η": run.lr, "outcome": STATUS_TEXT[p.status],
             "steps": p.steps_taken, "end θ": dv.fmt_vec(p.final),
             "f(end)": dv.fmt(p.final_value), "‖∇f(end)‖": dv.fmt(p.grad_norms[-1]),
         })
@@ -111,7 +111,7 @@ def summary(runs, paths, projector: bool) -> None:
             continue
         if projector and not p.warning:  # projected: only a warning (stopped at a
             continue  # saddle) is worth the screen
-        st.caption(f"{LABELS[run.method]} (η = {dv.fmt_lr(run.lr)}): {dv.md(p.message)}")
+        st.caption(f"{run.named(ascent)}: {dv.md(p.message)}")
 
 
 def divergence(fn: gc.Function, analysis: gc.Analysis, cfg: dict, runs, paths, start,
@@ -124,7 +124,7 @@ def divergence(fn: gc.Function, analysis: gc.Analysis, cfg: dict, runs, paths, s
     st.subheader("Why it diverged")
     shown_hessian = False
     for run, p in bad:
-        st.error(f"**{LABELS[run.method]}** (η = {dv.fmt_lr(run.lr)}): {dv.md(p.message)}")
+        st.error(f"**{run.named(ascent)}**: {dv.md(p.message)}")
         if ascent or p.steps_taken == 0:
             continue
         s = stability(fn, run.method, cfg, start)
@@ -333,7 +333,7 @@ def page() -> None:
     if paths is None:
         return
     ascent = cfg["ascent"]
-    summary(runs, paths, projector)
+    summary(runs, paths, projector, ascent)
     divergence(fn, analysis, cfg, runs, paths, start, ascent)
     loss_charts(fn, runs, start, cfg, style_name, projector)
     worked_table(fn, cfg, runs, paths, start, ascent)
@@ -344,7 +344,8 @@ def page() -> None:
                    "two variables.")
     st.download_button(
         "Download the paths (CSV)", key="descent_csv", icon=":material/download:",
-        data=paths_to_csv({r.label: p for r, p in zip(runs, paths, strict=True)}),
+        data=paths_to_csv({r.named(ascent): p
+                             for r, p in zip(runs, paths, strict=True)}),
         file_name="gradient-descent-paths.csv", mime="text/csv",
         help="One row per step and optimizer: the coordinates, f and ‖∇f‖.")
 

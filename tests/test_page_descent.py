@@ -663,3 +663,21 @@ def test_regression_the_loss_caption_names_the_scale_drawn():
     captions = " ".join(c.value for c in open_page("xyz").caption)
     assert "Linear scale for f" in captions and "Log scale:" not in captions
     assert "Log scale:" in " ".join(c.value for c in open_page("x^2 + y^2").caption)
+
+
+def test_regression_ascent_runs_are_named_gradient_ascent():
+    # teacher QA 2: in ascent mode the runs were still labelled "Gradient descent (η = …)"
+    at = open_page("-x^2 - y^2", "1,2", asc="1")
+    assert [r["optimizer"] for r in summary_table(at)] == ["Gradient ascent", "Momentum",
+                                                           "Adam"]
+    names = {t.get("name", "") for c in charts(at) for t in c["data"]}
+    assert "Gradient ascent (η = 0.1)" in names
+    assert not [n for n in names if "Gradient descent" in n]
+    projected = open_page("-x^2 - y^2", "1,2", asc="1", proj="1")
+    names = {t.get("name", "") for c in charts(projected) for t in c["data"]}
+    assert "GA" in names and "GD" not in names
+    # descending, the names are unchanged
+    down = open_page("x^2 + y^2", "1,2")
+    assert summary_table(down)[0]["optimizer"] == "Gradient descent"
+    assert "Gradient descent (η = 0.1)" in {t.get("name", "") for c in charts(down)
+                                             for t in c["data"]}
