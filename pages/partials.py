@@ -155,8 +155,11 @@ def gradient_section(fn: gc.Function, analysis: gc.Analysis, big: str) -> None:
 
 
 def point_section(fn: gc.Function, report: pw.PointReport, shown, big: str) -> None:
-    # projected, formulas are large: one column, so none runs past the screen's half
-    left, right = (st.container(), st.container()) if state.projector() else st.columns(2)
+    # projected, formulas are large: one column, so none runs past the screen's half, and
+    # every line at the point is as large as f(a) (on a laptop the details are smaller)
+    projected = state.projector()
+    left, right = (st.container(), st.container()) if projected else st.columns(2)
+    each = big if projected else ""
     with left:
         st.latex(big + pw.value_latex(fn, report, shown))
         if report.defined:
@@ -165,7 +168,7 @@ def point_section(fn: gc.Function, report: pw.PointReport, shown, big: str) -> N
                 else st.container()
             with where:
                 for i in range(n):
-                    st.latex(pw.substitution_latex(fn, i, report, shown))
+                    st.latex(each + pw.substitution_latex(fn, i, report, shown))
             st.latex(big + pw.gradient_at_latex(report, shown))
     with right:
         if not report.differentiable:
@@ -173,9 +176,9 @@ def point_section(fn: gc.Function, report: pw.PointReport, shown, big: str) -> N
             return
         if report.note:  # a partial's formula gives 0/0 here: its value is the limit
             st.info(report.note)
-        st.latex(pw.norm_latex(report, shown))
+        st.latex(each + pw.norm_latex(report, shown))
         if report.norm > 0:
-            st.latex(pw.unit_direction_latex(report))
+            st.latex(each + pw.unit_direction_latex(report))
             if report.angle is not None:
                 st.metric("Direction of steepest ascent", f"{report.angle:.1f}°",
                           help="The angle of ∇f(a) from the x-axis, anticlockwise")

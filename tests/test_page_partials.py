@@ -630,3 +630,22 @@ def test_regression_the_error_caption_says_what_the_table_shows():
     assert "made it 8.39 times smaller" in texts(at) and "higher powers" in texts(at)
     at = open_page("x^2 + y^2", "1,2", tab="tangent")
     assert "made it 100 times smaller" in texts(at) and "higher powers" not in texts(at)
+
+
+def test_regression_projected_point_lines_are_as_large_as_f_of_a():
+    # teacher QA: projected, "∂f/∂x(1, 2) = 2x = 2·1 = 2" and ‖∇f‖ rendered smaller than
+    # f(1, 2) just above them
+    wanted = (r"\frac{\partial f}{\partial x}\left(1, 2\right)",
+              r"\frac{\partial f}{\partial y}\left(1, 2\right)", r"\left\|\nabla f", r"\hat{u}")
+
+    def sizes(at) -> dict[str, str]:
+        out = {}
+        for el in at.latex:
+            body = el.body.replace("$$", "").strip()
+            for w in wanted:
+                if w in body and w not in out:
+                    out[w] = body.split(" ", 1)[0] if body.startswith("\\LARGE") else ""
+        return out
+
+    assert sizes(open_page("x^2 + y^2", "1,2", proj="1")) == dict.fromkeys(wanted, r"\LARGE")
+    assert sizes(open_page("x^2 + y^2", "1,2")) == dict.fromkeys(wanted, "")
