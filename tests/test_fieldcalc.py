@@ -313,6 +313,13 @@ def test_regression_the_measured_angle_is_right_where_the_level_curve_bends(text
     ("(1-x)^2+100(y-x^2)^2", ((-2.0, 2.0), (-1.0, 3.0))),
     ("(x^2+y-11)^2+(x+y^2-7)^2", ((-5.0, 5.0), (-5.0, 5.0))),
     ("f(y, x) = (1-x)^2+100(y-x^2)^2", ((-3.0, 3.0), (-3.0, 3.0))),  # axes swapped: not it
+    # teacher QA 2: the same function written otherwise (matched by its values)
+    ("(x-1)^2+100(y-x^2)^2", ((-2.0, 2.0), (-1.0, 3.0))),
+    ("100x^4 - 200x^2 y + 100y^2 + x^2 - 2x + 1", ((-2.0, 2.0), (-1.0, 3.0))),
+    ("(y^2 + x - 7)^2 + (y + x^2 - 11)^2", ((-5.0, 5.0), (-5.0, 5.0))),
+    ("(x-1)^2+100(y-x^2)^2 + 1/1000", ((-3.0, 3.0), (-3.0, 3.0))),  # a different function
+    ("(x-1)^2+100(y-x^2)^2 + 0.000001x", ((-3.0, 3.0), (-3.0, 3.0))),
+    ("(x-1)^2+100(y-x^2)^2 + sqrt(x)", ((-3.0, 3.0), (-3.0, 3.0))),  # undefined at x < 0
 ])
 def test_regression_a_gallery_function_typed_differently_gets_its_window(text, window):
     # teacher QA: Rosenbrock typed without spaces got -3…3, and Himmelblau typed so lost 2
