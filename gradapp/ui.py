@@ -104,6 +104,9 @@ h3 { font-size: 1.6rem !important; }
 input, textarea, [data-baseweb="select"] span, [data-tag], [data-tag] *
   { font-size: 1.2rem !important; }
 [data-testid="stMarkdownContainer"] code { font-size: 1.1rem !important; }
+/* captions are the text colour at 60 % opacity: washed out by a projector, so nearly
+   opaque here */
+[data-testid="stCaptionContainer"] { opacity: 0.85 !important; }
 /* a metric's number is the largest text on the screen, its label smaller (the rule for
    paragraphs above made them the same size) */
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p

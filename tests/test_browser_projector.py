@@ -242,3 +242,19 @@ def test_regression_projected_3d_views_fit_the_first_screen(page, app_url, query
       return {top: r.top, bottom: r.bottom}; }""")
     assert 0 <= box["top"] and box["bottom"] <= 725, box
     assert page.evaluate(_VISIBLE_CONTROLS) == 0  # the point and the level are folded
+
+
+_CAPTION_OPACITY = """() => [...document.querySelectorAll(
+    '[data-testid="stMain"] [data-testid="stCaptionContainer"]')]
+  .map(e => parseFloat(getComputedStyle(e).opacity))"""
+
+
+def test_regression_projected_captions_are_not_washed_out(page, app_url):
+    # teacher QA 2: grey captions (Streamlit draws them at 60 % opacity) were hard to
+    # read on a projector
+    _open(page, f"{app_url}/?f=x%5E2%20%2B%203y")
+    normal = page.evaluate(_CAPTION_OPACITY)
+    _open(page, f"{app_url}/?f=x%5E2%20%2B%203y&proj=1")
+    projected = page.evaluate(_CAPTION_OPACITY)
+    assert normal and projected  # the gallery's "From the text" is one
+    assert max(normal) < 0.7 and min(projected) >= 0.85, (normal, projected)
