@@ -96,10 +96,6 @@ class Run(NamedTuple):
         """The hyperparameters as :func:`gradcore.descent.descend` takes them."""
         return dict(self.hyper)
 
-    @property
-    def label(self) -> str:
-        return self.named()
-
     def title(self, ascent: bool = False) -> str:
         """The optimizer's name; plain gradient descent climbing is "Gradient ascent"
         (the other optimizers' names say nothing of the direction)."""

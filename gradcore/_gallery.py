@@ -101,7 +101,8 @@ _PROBES = {n: np.random.default_rng(20261207 + n).uniform(-2.3, 2.3, size=(6, n)
 
 
 def _values_at_probes(fn) -> np.ndarray | None:
-    """f at the probe points (compiled, vectorized); None if they cannot be had now."""
+    """f at the probe points (compiled, vectorized); None where f is not finite at one;
+    raises :class:`_Unavailable` if they cannot be had now."""
     from ._bounded import TooComplexError
     from ._numeric import evaluate
 
@@ -111,7 +112,7 @@ def _values_at_probes(fn) -> np.ndarray | None:
     try:
         values = evaluate(fn, probes).values
     except (TooComplexError, ArithmeticError, ValueError, TypeError):
-        return None
+        raise _Unavailable from None
     return values if np.all(np.isfinite(values)) else None
 
 
@@ -120,10 +121,7 @@ _FINGERPRINTS: dict[str, np.ndarray] = {}  # entry name -> f at the probes (once
 
 def _fingerprint(ex: Example, fn) -> np.ndarray | None:
     if ex.name not in _FINGERPRINTS:
-        values = _values_at_probes(fn)
-        if values is None:  # e.g. the server is busy: try again next time
-            return None
-        _FINGERPRINTS[ex.name] = values
+        _FINGERPRINTS[ex.name] = _values_at_probes(fn)
     return _FINGERPRINTS[ex.name]
 
 
@@ -142,6 +140,20 @@ def matching_example(fn) -> Example | None:
     hit = _parsed_gallery().get((fn.expr, fn.variables))
     if hit is not None or not fn.variables:
         return hit
+    try:
+        return _match_by_values(fn)
+    except _Unavailable:  # e.g. the server is busy: try again next time
+        return None
+
+
+class _Unavailable(Exception):
+    """Values at the probes cannot be had now (not cached by :func:`_match_by_values`)."""
+
+
+@lru_cache(maxsize=256)
+def _match_by_values(fn) -> Example | None:
+    """The entry equal to ``fn`` at the probes, cached per function: pages ask on every
+    rerun."""
     mine = None
     for ex in GALLERY:
         entry = _parsed_functions()[ex.name]
@@ -150,7 +162,7 @@ def matching_example(fn) -> Example | None:
         if mine is None:
             mine = _values_at_probes(fn)
             if mine is None:
-                return None
+                return None  # undefined or non-finite at a probe: no entry is
         ref = _fingerprint(ex, entry)
         if ref is not None and np.allclose(mine, ref, rtol=1e-10, atol=1e-12):
             return ex

@@ -266,7 +266,7 @@ def basins_section(fn: gc.Function, cfg: dict, runs, window, style_name: str) ->
         parts.append(f"{b.n_diverged} diverged")
     if b.n_unassigned:
         parts.append(f"{b.n_unassigned} did not reach a minimum in {steps} steps")
-    st.caption(f"{len(res.starts)} starts with {run.label}, {steps} steps: "
+    st.caption(f"{len(res.starts)} starts with {run.named()}, {steps} steps: "
                + "; ".join(parts) + f". {b.n_basins} basin{'s' if b.n_basins != 1 else ''}."
                + (" Minima from the gallery." if b.known.any() else
                   " End points grouped where they coincide (no known minima for this "

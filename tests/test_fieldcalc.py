@@ -325,3 +325,21 @@ def test_regression_a_gallery_function_typed_differently_gets_its_window(text, w
     # teacher QA: Rosenbrock typed without spaces got -3…3, and Himmelblau typed so lost 2
     # of its 4 minima off the map
     assert fc.default_window(gc.parse(text)) == window
+
+
+def test_regression_a_busy_moment_is_not_remembered_as_no_gallery_match(monkeypatch):
+    # review: matching by values is cached per function; a value check that could not run
+    # (the worker busy or stopped) must not be cached as "not a gallery function"
+    from gradcore import _bounded, _gallery
+
+    fn = gc.parse("(x-1)^2+100(y-x^2)^2 - 0")
+    _gallery._match_by_values.cache_clear()
+    real = _gallery._values_at_probes
+
+    def busy(f):
+        raise _gallery._Unavailable from _bounded.TooComplexError("busy")
+
+    monkeypatch.setattr(_gallery, "_values_at_probes", busy)
+    assert _gallery.matching_example(fn) is None
+    monkeypatch.setattr(_gallery, "_values_at_probes", real)
+    assert _gallery.matching_example(fn).name.startswith("Rosenbrock")
