@@ -120,9 +120,12 @@ def answer_form(ex: gc.Exercise) -> dict[str, gc.Verdict]:
         if not state.projector():  # projected, the teacher says it
             st.caption("Type each partial derivative as you would write it: `2x`, "
                        "`3x + 2y`, `y*z`, `e^(xy)`, `cos(x) y`. Press Enter or Check.")
-        for var in ex.names:
-            # side by side on a screen; stacked (full width) for the projector's large type
-            left, right = (st.container(), st.container()) if state.projector() else \
+        # On a screen each box has its verdict beside it. Projected, the boxes stand side
+        # by side, each verdict under its box, so Check stays on the first screen at
+        # 1280×720 (stacked, it fell below it).
+        across = st.columns(min(len(ex.names), 3)) if state.projector() else None
+        for k, var in enumerate(ex.names):
+            left, right = (across[k % 3], across[k % 3]) if across else \
                 st.columns([2, 3], vertical_alignment="top")
             left.text_input(f"∂f/∂{var} =", key=pv.answer_key(ex, var),
                             max_chars=gc.LIMITS.max_length, placeholder="your answer")

@@ -258,3 +258,19 @@ def test_regression_projected_captions_are_not_washed_out(page, app_url):
     projected = page.evaluate(_CAPTION_OPACITY)
     assert normal and projected  # the gallery's "From the text" is one
     assert max(normal) < 0.7 and min(projected) >= 0.85, (normal, projected)
+
+
+@pytest.mark.parametrize("query", ["", "&pex=3", "&pset=7&plevel=4", "&pset=3&plevel=3&pex=2"])
+def test_regression_projected_practice_check_is_on_the_first_screen(page, app_url, query):
+    # teacher QA: projected, the answer boxes were stacked full width and Check fell
+    # below 720 px (the class saw the boxes but not how to check them)
+    _open(page, f"{app_url}/practice?proj=1{query}")
+    check = page.get_by_role("button", name="Check")
+    expect(check).to_be_visible(timeout=30_000)
+    box = check.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 720, box
+    boxes = page.locator("[data-testid='stMain'] input[placeholder='your answer']")
+    assert boxes.count() >= 1
+    for k in range(boxes.count()):
+        r = boxes.nth(k).bounding_box()
+        assert r["y"] + r["height"] <= 720 and r["width"] >= 250, r  # wide enough to read
