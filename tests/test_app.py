@@ -313,3 +313,19 @@ def test_regression_red_team5_huge_gradient_opens_partials(text, point):
     at = new_app(f=text, p=point).switch_page("pages/partials.py").run()
     assert not at.exception
     assert not any("Something went wrong" in e.value for e in at.error), at.error
+
+
+@pytest.mark.parametrize("text", ["x^2 + 3y", "xyz", "x^3 - 3x", "sin(x) cos(y)"])
+def test_every_figure_has_an_interactive_html_download(text):
+    # exports: each figure downloadable as standalone HTML (PNG is Plotly's toolbar)
+    at = new_app(f=text)
+    charts = 0
+    for page in ("pages/partials.py", "pages/field.py", "pages/descent.py"):
+        at.switch_page(page).run()
+        assert not at.exception
+        shown = len(at.get("plotly_chart"))
+        html = [b for b in at.get("download_button")
+                if b.proto.label == "Download as interactive HTML"]
+        assert len(html) == shown, (page, shown, len(html))
+        charts += shown
+    assert charts >= 3, charts

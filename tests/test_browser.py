@@ -74,3 +74,28 @@ def test_regression_wide_tables_scroll_in_their_box_on_a_phone(page, app_url, pa
         const main = document.querySelector('[data-testid="stMain"]');
         return main.scrollWidth - main.clientWidth; }""")
     assert overflow <= 1
+
+
+@pytest.mark.parametrize(("path", "trace"), [
+    ("field", '"type":"contour"'),
+    ("partials", '"type":"scatter"'),
+    ("descent", '"type":"scatter"'),
+])
+def test_figures_download_as_standalone_interactive_html(page, app_url, path, trace,
+                                                         tmp_path):
+    # exports: the HTML must work offline (plotly.js inside) and hold the figure itself
+    page.goto(f"{app_url}/{path}?f=x%5E2%20%2B%203y&p=1,2")
+    wait_for_app(page)
+    button = page.get_by_role("button", name="Download as interactive HTML").first
+    expect(button).to_be_visible(timeout=30_000)
+    with page.expect_download(timeout=60_000) as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename.endswith(".html")
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    html = target.read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html>")
+    assert "<script src=" not in html  # nothing fetched from a CDN
+    assert len(html) > 3_000_000 and "Plotly.newPlot" in html  # the bundle, then the plot
+    assert trace in html.replace(" ", "")
