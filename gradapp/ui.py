@@ -113,6 +113,11 @@ input, textarea, [data-baseweb="select"] span, [data-tag], [data-tag] *
   { font-size: 1.9rem !important; }
 [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p
   { font-size: 1.05rem !important; }
+/* a switch (hints, solutions, basins, ascent) as large as its label and centred on it
+   (left 44×22 px, it sat above the enlarged text) */
+[data-testid="stCheckbox"] label { align-items: center !important; }
+[data-testid="stCheckbox"] label > div:first-of-type
+  { transform: scale(1.4); transform-origin: left center; margin-right: 1.1rem !important; }
 </style>"""
 
 

@@ -274,3 +274,24 @@ def test_regression_projected_practice_check_is_on_the_first_screen(page, app_ur
     for k in range(boxes.count()):
         r = boxes.nth(k).bounding_box()
         assert r["y"] + r["height"] <= 720 and r["width"] >= 250, r  # wide enough to read
+
+
+_SWITCHES = """() => [...document.querySelectorAll(
+    '[data-testid="stMain"] [data-testid="stCheckbox"]')]
+  .map(e => { const s = e.querySelector('label > div').getBoundingClientRect();
+              const t = e.querySelector('[data-testid="stWidgetLabel"]').getBoundingClientRect();
+              return {height: s.height, right: s.right, gap: t.left - s.right,
+                      off: Math.abs((s.top + s.bottom) / 2 - (t.top + t.bottom) / 2)}; })"""
+
+
+def test_regression_projected_switches_are_as_large_as_their_labels(page, app_url):
+    # teacher QA: the hint and solution switches stayed 44×22 px beside 27 px labels and
+    # sat above them
+    _open(page, f"{app_url}/practice")
+    normal = page.evaluate(_SWITCHES)
+    _open(page, f"{app_url}/practice?proj=1")
+    projected = page.evaluate(_SWITCHES)
+    assert len(projected) >= 4 and len(normal) == len(projected)
+    for n, p in zip(normal, projected, strict=True):
+        assert p["height"] >= 1.3 * n["height"], (n, p)
+        assert p["off"] <= 4 and p["gap"] >= 4, p  # centred on the label, not over it
