@@ -232,6 +232,8 @@ def show_figure(fig, *, key: str, filename: str, export_size: tuple[int, int] | 
         "Download as interactive HTML", data=lambda: fig.to_html(include_plotlyjs=True),
         file_name=f"{filename}.html", mime="text/html", key=f"{key}_html",
         icon=":material/download:",
+        # projected: still there for the teacher, drawn as a link, not one more button
+        type="tertiary" if state.projector() else "secondary",
     )
     return result
 

@@ -329,3 +329,15 @@ def test_every_figure_has_an_interactive_html_download(text):
         assert len(html) == shown, (page, shown, len(html))
         charts += shown
     assert charts >= 3, charts
+
+
+def test_projected_html_downloads_are_links_not_buttons():
+    # projector mode shows fewer controls: the exports stay, drawn as links
+    at = new_app(f="x^2 + 3y", proj="1")
+    at.switch_page("pages/field.py").run()
+    html = [b for b in at.get("download_button")
+            if b.proto.label == "Download as interactive HTML"]
+    assert html and all(b.proto.type == "tertiary" for b in html)
+    at = new_app(f="x^2 + 3y")
+    at.switch_page("pages/field.py").run()
+    assert all(b.proto.type == "secondary" for b in at.get("download_button"))
