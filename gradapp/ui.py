@@ -80,9 +80,13 @@ def latex(obj) -> str:
 
 # Our own constant stylesheet (no user text): a wide table (the first steps of descent
 # for three variables, a phone's narrow screen) scrolls inside its own box instead of
-# making the whole page slide sideways.
+# making the whole page slide sideways. A button's label too long for its column (a
+# gallery name in a narrow window or in projector type) wraps instead of being cut.
 _BASE_CSS = """<style>
 [data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }
+[data-testid="stMain"] [data-testid="stButton"] button div,
+[data-testid="stMain"] [data-testid="stButton"] button p
+  { white-space: normal !important; overflow: visible !important; }
 </style>"""
 
 # Our own constant stylesheet (no user text): larger type for the back row.

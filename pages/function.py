@@ -53,9 +53,11 @@ def page() -> None:
     classics = [ex for ex in gc.GALLERY if ex.source != "seed"]
     for title, group in (("From the text", seed), ("Classics of optimisation", classics)):
         st.caption(title)
-        cols = st.columns(4)
+        # projected, 3 to a row: at 4 the larger type cut the long names
+        per_row = 3 if state.projector() else 4
+        cols = st.columns(per_row)
         for i, ex in enumerate(group):
-            cols[i % 4].button(ex.name, key=f"ex_{ex.name}", help=ex.about, on_click=_pick,
+            cols[i % per_row].button(ex.name, key=f"ex_{ex.name}", help=ex.about, on_click=_pick,
                                args=(ex.text,), width="stretch")
 
     with st.expander("How to write functions"):

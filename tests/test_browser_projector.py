@@ -295,3 +295,22 @@ def test_regression_projected_switches_are_as_large_as_their_labels(page, app_ur
     for n, p in zip(normal, projected, strict=True):
         assert p["height"] >= 1.3 * n["height"], (n, p)
         assert p["off"] <= 4 and p["gap"] >= 4, p  # centred on the label, not over it
+
+
+_CUT_BUTTON_LABELS = """() => [...document.querySelectorAll('[data-testid="stMain"] button')]
+  .filter(b => b.checkVisibility())
+  .filter(b => [b, ...b.querySelectorAll('*')].some(
+      e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== 'visible'))
+  .map(e => e.textContent)"""
+
+
+@pytest.mark.parametrize(("query", "width"), [("?proj=1", 1280), ("?proj=1", 1024),
+                                             ("", 1024), ("", 800)])
+def test_regression_projected_gallery_labels_are_whole(page, app_url, query, width):
+    # teacher QA 2: projected, the gallery's long names were cut ("Ill-conditioned b…");
+    # in a narrow window too
+    _open(page, f"{app_url}/{query}")
+    page.set_viewport_size({"width": width, "height": 720})
+    expect(page.get_by_role("button", name="Absolute values |x| + |y|")).to_be_visible()
+    page.wait_for_timeout(300)
+    assert page.evaluate(_CUT_BUTTON_LABELS) == []
