@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -103,6 +104,10 @@ def default_window(fn: Function, point: Sequence[float] | None = None,
     ranges past the gallery's two use ``DEFAULT_RANGE``. When ``point`` (in
     ``fn.variables`` order) lies outside a range, that range is re-centred on it, so the
     chosen point is always in view.
+
+    Any other function defined on less than half of those ranges gets them narrowed to
+    where it is defined, with a margin (``sqrt(1 - x^2 - y^2)``: -1.5…1.5, not a map 90 %
+    blank); see :func:`_fit_to_domain`.
     """
     n = n_ranges if n_ranges is not None else max(1, min(len(fn.variables), 3))
     base: list[tuple[float, float]] = [DEFAULT_RANGE] * n
@@ -110,12 +115,63 @@ def default_window(fn: Function, point: Sequence[float] | None = None,
     if ex is not None:
         base[: min(n, 2)] = [tuple(map(float, r)) for r in ex.window[: min(n, 2)]]
     window = tuple((float(lo), float(hi)) for lo, hi in base)
+    full = window
+    if ex is None and n == len(fn.variables):
+        window = _fit_to_domain(fn, window)
     if point is None:
         return window
     out = list(window)
     for k in range(min(n, len(point))):
-        if not _inside(float(point[k]), out[k]):
-            out[k] = centre_window([out[k]], [float(point[k])])[0]
+        p = float(point[k])
+        if _inside(p, out[k]):
+            continue
+        if _inside(p, full[k]):  # narrowed to the domain: widen it to take the point in
+            lo, hi = out[k]
+            margin = (hi - lo) / 10
+            out[k] = (max(full[k][0], min(lo, p - margin)), min(full[k][1], max(hi, p + margin)))
+        else:
+            out[k] = centre_window([full[k]], [p])[0]
+    return tuple(out)
+
+
+_FIT_BELOW = 0.5  # narrow the ranges to f's domain when it covers less of the window
+
+
+@lru_cache(maxsize=256)
+def _fit_to_domain(fn: Function, window: Window) -> Window:
+    """``window`` narrowed, range by range, to the box where ``fn`` is defined (finite),
+    padded by a grid step and 10 % and rounded outward to round numbers; ``window``
+    itself when f is defined on at least half of it, nowhere on it, or cannot be evaluated
+    now (a busy server: not cached); a range itself where the domain is a sliver at its
+    edge (it goes on past it). Sampled on 41 points a range (17 for three)."""
+    from ._bounded import TooComplexError
+
+    res = 41 if len(window) <= 2 else 17
+    try:
+        grid = evaluate_grid(fn, window, res)
+    except TooComplexError:
+        _fit_to_domain.cache_clear()  # never remember a busy moment as "no fit"
+        return window
+    finite = np.isfinite(grid.values)
+    share = finite.mean() if finite.size else 0.0
+    if not 0 < share < _FIT_BELOW:
+        return window
+    if finite.ndim >= 2:  # meshgrid "xy" order: (y, x, ...) -> (x, y, ...)
+        finite = np.swapaxes(finite, 0, 1)
+    out = []
+    for k, (lo, hi) in enumerate(window):
+        others = tuple(a for a in range(finite.ndim) if a != k)
+        where = np.flatnonzero(finite.any(axis=others) if others else finite)
+        xs = grid.axes[k]
+        step = (hi - lo) / (res - 1)
+        a, b = float(xs[where[0]]), float(xs[where[-1]])
+        pad = step + 0.1 * max(b - a, step)
+        unit = nice_step(b - a + 2 * pad, 4)
+        new_lo = max(lo, math.floor((a - pad) / unit) * unit)
+        new_hi = min(hi, math.ceil((b + pad) / unit) * unit)
+        # a sliver at the window's edge is a domain that goes on past it: keep the range
+        sliver = (where[0] == 0 or where[-1] == res - 1) and new_hi - new_lo < (hi - lo) / 4
+        out.append((lo, hi) if sliver or new_hi <= new_lo else (float(new_lo), float(new_hi)))
     return tuple(out)
 
 

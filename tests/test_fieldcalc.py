@@ -319,7 +319,8 @@ def test_regression_the_measured_angle_is_right_where_the_level_curve_bends(text
     ("(y^2 + x - 7)^2 + (y + x^2 - 11)^2", ((-5.0, 5.0), (-5.0, 5.0))),
     ("(x-1)^2+100(y-x^2)^2 + 1/1000", ((-3.0, 3.0), (-3.0, 3.0))),  # a different function
     ("(x-1)^2+100(y-x^2)^2 + 0.000001x", ((-3.0, 3.0), (-3.0, 3.0))),
-    ("(x-1)^2+100(y-x^2)^2 + sqrt(x)", ((-3.0, 3.0), (-3.0, 3.0))),  # undefined at x < 0
+    # not Rosenbrock (undefined at x < 0): the default window narrowed to where it is defined
+    ("(x-1)^2+100(y-x^2)^2 + sqrt(x)", ((-1.0, 3.0), (-3.0, 3.0))),
 ])
 def test_regression_a_gallery_function_typed_differently_gets_its_window(text, window):
     # teacher QA: Rosenbrock typed without spaces got -3…3, and Himmelblau typed so lost 2
@@ -343,3 +344,33 @@ def test_regression_a_busy_moment_is_not_remembered_as_no_gallery_match(monkeypa
     assert _gallery.matching_example(fn) is None
     monkeypatch.setattr(_gallery, "_values_at_probes", real)
     assert _gallery.matching_example(fn).name.startswith("Rosenbrock")
+
+
+@pytest.mark.parametrize(("text", "point", "window"), [
+    ("sqrt(1 - x^2 - y^2)", None, ((-1.5, 1.5), (-1.5, 1.5))),
+    ("1/sqrt(1 - x^2 - y^2)", None, ((-1.5, 1.5), (-1.5, 1.5))),
+    ("sqrt(0.01 - x^2 - y^2)", None, ((-0.2, 0.2), (-0.2, 0.2))),
+    ("log(x) + log(y)", None, ((-1.0, 3.0), (-1.0, 3.0))),
+    ("acos(x) + y", None, ((-1.5, 1.5), (-3.0, 3.0))),
+    ("sqrt(1 - x^2)", None, ((-1.5, 1.5),)),
+    # defined on half or more, or a sliver at the edge that goes on past it: unchanged
+    ("sqrt(4 - x^2 - y^2)", None, ((-3.0, 3.0), (-3.0, 3.0))),
+    ("sqrt(x - 2.9) + y", None, ((-3.0, 3.0), (-3.0, 3.0))),
+    ("sqrt(-x^2 - y^2)", None, ((-3.0, 3.0), (-3.0, 3.0))),  # defined at one point only
+    ("x^2 + y^2", None, ((-3.0, 3.0), (-3.0, 3.0))),
+    # a point outside the narrowed window widens it (the domain stays in view) ...
+    ("sqrt(1 - x^2 - y^2)", (1, 2), ((-1.5, 1.5), (-1.5, 2.3))),
+    # ... and one outside -3…3 re-centres as before
+    ("sqrt(1 - x^2 - y^2)", (5, 0), ((2.0, 8.0), (-1.5, 1.5))),
+])
+def test_regression_a_default_window_is_narrowed_to_the_domain(text, point, window):
+    # teacher QA 2: the surface of sqrt(1 - x^2 - y^2) on -3…3 was 91 % blank
+    got = fc.default_window(gc.parse(text), point)
+    assert np.allclose(np.array(got), np.array(window)), got
+
+
+def test_the_narrowed_window_is_mostly_where_f_is_defined():
+    fn = gc.parse("sqrt(1 - x^2 - y^2)")
+    before = gc.evaluate_grid(fn, ((-3.0, 3.0), (-3.0, 3.0)), 101).fraction_undefined
+    after = gc.evaluate_grid(fn, fc.default_window(fn), 101).fraction_undefined
+    assert before > 0.9 and after < 0.7, (before, after)
