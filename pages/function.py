@@ -53,10 +53,12 @@ def page() -> None:
     classics = [ex for ex in gc.GALLERY if ex.source != "seed"]
     for title, group in (("From the text", seed), ("Classics of optimisation", classics)):
         st.caption(title)
-        # projected, 3 to a row: at 4 the larger type cut the long names
+        # projected, 3 to a row: at 4 the larger type cut the long names. One set of
+        # columns per row, so a wrapped name does not push its column out of line.
         per_row = 3 if state.projector() else 4
-        cols = st.columns(per_row)
         for i, ex in enumerate(group):
+            if i % per_row == 0:
+                cols = st.columns(per_row)
             cols[i % per_row].button(ex.name, key=f"ex_{ex.name}", help=ex.about, on_click=_pick,
                                args=(ex.text,), width="stretch")
 

@@ -8,6 +8,8 @@ import pytest
 from conftest import ROOT, submit_text, wait_for_app
 from playwright.sync_api import expect
 
+import gradcore as gc
+
 pytestmark = pytest.mark.browser
 
 PAGES = [p.stem for p in sorted((ROOT / "pages").glob("*.py"))]
@@ -314,3 +316,12 @@ def test_regression_projected_gallery_labels_are_whole(page, app_url, query, wid
     expect(page.get_by_role("button", name="Absolute values |x| + |y|")).to_be_visible()
     page.wait_for_timeout(300)
     assert page.evaluate(_CUT_BUTTON_LABELS) == []
+    # a wrapped name keeps its row in line: the buttons start on as many lines as there
+    # are rows (one set of columns per row, not one column each holding every 4th)
+    tops = page.evaluate("""() => [...document.querySelectorAll('[class*="st-key-ex_"] button')]
+      .filter(b => b.checkVisibility() && b.getBoundingClientRect().height > 0)
+      .map(b => Math.round(b.getBoundingClientRect().top))""")
+    per_row = 3 if "proj" in query else 4
+    seed = sum(1 for ex in gc.GALLERY if ex.source == "seed")
+    rows = -(-seed // per_row) + -(-(len(gc.GALLERY) - seed) // per_row)
+    assert len(tops) == len(gc.GALLERY) and len(set(tops)) == rows, tops
