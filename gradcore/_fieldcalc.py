@@ -25,10 +25,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
+from ._bounded import TooComplexError, cached_once
 from ._calculus import to_point
 from ._field import angle_between, level_set_points, nice_step
 from ._gallery import matching_example
@@ -117,7 +117,10 @@ def default_window(fn: Function, point: Sequence[float] | None = None,
     window = tuple((float(lo), float(hi)) for lo, hi in base)
     full = window
     if ex is None and n == len(fn.variables):
-        window = _fit_to_domain(fn, window)
+        try:
+            window = _fit_to_domain(fn, window)
+        except TooComplexError:  # a busy moment: the plain window now, a fit next time
+            pass
     if point is None:
         return window
     out = list(window)
@@ -137,21 +140,15 @@ def default_window(fn: Function, point: Sequence[float] | None = None,
 _FIT_BELOW = 0.5  # narrow the ranges to f's domain when it covers less of the window
 
 
-@lru_cache(maxsize=256)
+@cached_once(maxsize=256)
 def _fit_to_domain(fn: Function, window: Window) -> Window:
     """``window`` narrowed, range by range, to the box where ``fn`` is defined (finite),
     padded by a grid step and 10 % and rounded outward to round numbers; ``window``
-    itself when f is defined on at least half of it, nowhere on it, or cannot be evaluated
-    now (a busy server: not cached); a range itself where the domain is a sliver at its
-    edge (it goes on past it). Sampled on 41 points a range (17 for three)."""
-    from ._bounded import TooComplexError
-
+    itself when f is defined on at least half of it or nowhere on it; a range itself where
+    the domain is a sliver at its edge (it goes on past it). Sampled on 41 points a range
+    (17 for three). Raises TooComplexError if f cannot be evaluated now (not cached)."""
     res = 41 if len(window) <= 2 else 17
-    try:
-        grid = evaluate_grid(fn, window, res)
-    except TooComplexError:
-        _fit_to_domain.cache_clear()  # never remember a busy moment as "no fit"
-        return window
+    grid = evaluate_grid(fn, window, res)
     finite = np.isfinite(grid.values)
     share = finite.mean() if finite.size else 0.0
     if not 0 < share < _FIT_BELOW:

@@ -7,6 +7,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from ._bounded import TooComplexError, cached_once
+
 __all__ = ["GALLERY", "Example", "example", "matching_example"]
 
 
@@ -103,7 +105,6 @@ _PROBES = {n: np.random.default_rng(20261207 + n).uniform(-2.3, 2.3, size=(6, n)
 def _values_at_probes(fn) -> np.ndarray | None:
     """f at the probe points (compiled, vectorized); None where f is not finite at one;
     raises :class:`_Unavailable` if they cannot be had now."""
-    from ._bounded import TooComplexError
     from ._numeric import evaluate
 
     probes = _PROBES.get(len(fn.variables))
@@ -150,7 +151,7 @@ class _Unavailable(Exception):
     """Values at the probes cannot be had now (not cached by :func:`_match_by_values`)."""
 
 
-@lru_cache(maxsize=256)
+@cached_once(maxsize=256)
 def _match_by_values(fn) -> Example | None:
     """The entry equal to ``fn`` at the probes, cached per function: pages ask on every
     rerun."""

@@ -59,8 +59,8 @@ def page() -> None:
         for i, ex in enumerate(group):
             if i % per_row == 0:
                 cols = st.columns(per_row)
-            cols[i % per_row].button(ex.name, key=f"ex_{ex.name}", help=ex.about, on_click=_pick,
-                               args=(ex.text,), width="stretch")
+            cols[i % per_row].button(ex.name, key=f"ex_{ex.name}", help=ex.about,
+                                     on_click=_pick, args=(ex.text,), width="stretch")
 
     with st.expander("How to write functions"):
         st.markdown(

@@ -374,3 +374,18 @@ def test_the_narrowed_window_is_mostly_where_f_is_defined():
     before = gc.evaluate_grid(fn, ((-3.0, 3.0), (-3.0, 3.0)), 101).fraction_undefined
     after = gc.evaluate_grid(fn, fc.default_window(fn), 101).fraction_undefined
     assert before > 0.9 and after < 0.7, (before, after)
+
+
+def test_regression_a_busy_moment_is_not_remembered_as_no_domain_fit(monkeypatch):
+    # review: the fitted window is cached per function; an evaluation stopped as too
+    # complex (a busy server) gives the plain window now and is tried again next time
+    fn = gc.parse("sqrt(1 - x^2 - y^2) + 0")
+    fc._fit_to_domain.cache_clear()
+
+    def busy(*args, **kwargs):
+        raise gc.TooComplexError("busy")
+
+    monkeypatch.setattr(fc, "evaluate_grid", busy)
+    assert fc.default_window(fn) == ((-3.0, 3.0), (-3.0, 3.0))
+    monkeypatch.undo()
+    assert fc.default_window(fn) == ((-1.5, 1.5), (-1.5, 1.5))
