@@ -120,6 +120,28 @@ def plane_levels(text: str, names: tuple[str, ...], ranges: tuple[tuple[float, f
     return fc.level_map(g.axes[0], g.axes[1], g.values)
 
 
+@dataclass(frozen=True)
+class SurfaceGrid:
+    """The heights a surface plot draws: :func:`plane_grid`'s values with the extreme
+    ones (near a pole) cut off, how many were cut, the levels of its floor contours and
+    the range of its level values (``None`` when f is constant or undefined)."""
+
+    Z: np.ndarray
+    n_clipped: int
+    levels: tuple[float, float, float]
+    z_range: tuple[float, float] | None
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def surface_grid(text: str, names: tuple[str, ...], ranges: tuple[tuple[float, float], ...],
+                 resolution: int) -> SurfaceGrid:
+    """:class:`SurfaceGrid` of :func:`plane_grid`, cached like it (a moved point redraws
+    the surface without clipping and levelling the grid again)."""
+    g = plane_grid(text, names, ranges, resolution, ())
+    Z, n_clipped = fc.clip_outliers(g.values)
+    return SurfaceGrid(Z, n_clipped, fc.contour_levels(Z), fc.level_range(Z))
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def volume_grid(text: str, names: tuple[str, str, str],
                 ranges: tuple[tuple[float, float], ...], resolution: int,

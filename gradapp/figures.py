@@ -796,11 +796,14 @@ def surface_figure(
     z_title: str = "f(x, y)",
     axis_titles: tuple[str, str] = ("x", "y"),
     uirevision: str | None = None,
+    levels: tuple[float, float, float] | None = None,
 ) -> go.Figure:
     """3-D surface ``z = f(x, y)`` with floor-projected contours.
 
     * ``Z`` has shape ``(len(ys), len(xs))``; NaN cells are holes.  The colour range
-      and projected contour levels use the robust 1–99 % range.
+      and projected contour levels are ``levels`` (``(start, end, size)`` from
+      :func:`gradcore.field.contour_levels` of ``Z``, which a page computes once per
+      grid); without it, ~``n_levels`` levels spanning the robust 1–99 % range.
     * ``point`` + ``f_point``: the point ``(a, f(a))`` on the surface.
     * ``plane``: ``(px, py, PZ)`` — 1-D patch axes and the plane heights on them
       (e.g. from :func:`~gradcore.field.tangent_patch`), drawn semi-transparent.
@@ -810,7 +813,7 @@ def surface_figure(
     """
     style = style or Style.normal()
     Z32 = _f32(Z)
-    start, end, size = gfield.contour_levels(Z32, n_levels)
+    start, end, size = levels if levels is not None else gfield.contour_levels(Z32, n_levels)
     xs64, ys64 = _f64(xs), _f64(ys)
     traces: list = [trace(
         "surface", x=xs64, y=ys64, z=Z32, name="f", colorscale=_scale(style.colorscale), cmin=start,

@@ -180,27 +180,27 @@ def surface_view(fn: gc.Function, point: list[float], s: fv.Settings, style: G.S
     if grid.n_undefined == grid.values.size:
         st.warning(fv.undefined_message(1.0))
         return
-    Z, n_clipped = fc.clip_outliers(grid.values)
+    surface = fv.surface_grid(fn.text, names, s.ranges(), s.resolution)
     ev = gc.evaluate(fn, [point])
     f_a, grad = float(ev.values[0]), ev.grads[0]
     p2 = np.asarray(point[:2], dtype=float)
-    zr = fc.level_range(Z)
+    zr = surface.z_range
     norm = math.hypot(*grad)
     length = fc.view_length(s.span(), (zr[1] - zr[0]) if zr else 1.0, norm)
     ok = math.isfinite(f_a) and bool(np.all(np.isfinite(grad)))
     fig = G.surface_figure(
-        grid.axes[0], grid.axes[1], Z, point=p2 if math.isfinite(f_a) else None,
+        grid.axes[0], grid.axes[1], surface.Z, point=p2 if math.isfinite(f_a) else None,
         f_point=f_a if math.isfinite(f_a) else None,
         plane=fc.tangent_patch(p2, f_a, grad, length) if ok else None,
         ascent=fc.steepest_ascent_3d(p2, f_a, grad, length) if ok else None,
         style=style, z_title=f"f({names[0]}, {names[1]})", axis_titles=tuple(names[:2]),
-        uirevision=_revision(fn, s),
+        uirevision=_revision(fn, s), levels=surface.levels,
     )
     with slot:
         ui.show_figure(fig, key="field_surface", filename="gradient-surface")
     notes = [fv.undefined_message(grid.fraction_undefined)]
-    if n_clipped:
-        notes.append(f"{n_clipped} extreme values (near a pole) are cut off so the rest of "
+    if surface.n_clipped:
+        notes.append(f"{surface.n_clipped} extreme values (near a pole) are cut off so the rest of "
                      "the surface stays visible.")
     for note in filter(None, notes):
         st.caption(note)

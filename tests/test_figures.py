@@ -251,6 +251,13 @@ def test_surface_figure(grid, style):
     assert fig.layout.font.size == style.font_size
 
 
+def test_surface_figure_draws_the_levels_it_is_given(grid):
+    xs, ys, X, Y, Z = grid
+    surf = G.surface_figure(xs, ys, Z, levels=(-1.0, 4.0, 0.5)).data[0]
+    assert (surf.contours.z.start, surf.contours.z.end, surf.contours.z.size) == (-1, 4, 0.5)
+    assert (surf.cmin, surf.cmax) == (-1, 4)
+
+
 def test_isosurface_figure():
     g = np.linspace(-1.5, 1.5, 20)
     X, Y, Z = np.meshgrid(g, g, g, indexing="ij")

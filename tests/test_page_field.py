@@ -470,3 +470,36 @@ def test_regression_a_slice_legend_names_the_in_plane_part_of_the_gradient():
     names = [t.get("name") or "" for t in figures(at)[0]["data"]]
     assert "(∂f/∂x, ∂f/∂y)(a) = (6, 3)" in names and "a = (1, 2, 3)" in names
     assert not any(n.startswith("∇f(a) =") for n in names)
+
+
+class _FieldWithoutLevelPicking:
+    """gradcore.field as the figure builders see it, except that picking contour levels
+    fails: a page hands each figure the levels it computed once per grid."""
+
+    def __init__(self, module):
+        self._module = module
+
+    def __getattr__(self, name):
+        if name == "contour_levels":
+            raise AssertionError("a figure builder picked its own contour levels")
+        return getattr(self._module, name)
+
+
+@pytest.mark.parametrize("view", ["3d", "2d"])
+def test_regression_figures_get_their_contour_levels_from_the_page(monkeypatch, view):
+    # the 3-D surface picked its floor contours itself on every rerun (a figure builder
+    # computing), from the grid the page had clipped again on every rerun
+    from gradapp import figures as G
+    from gradcore import field as fc
+
+    monkeypatch.setattr(G, "gfield", _FieldWithoutLevelPicking(G.gfield))
+    at = open_field("x^2 - y^2 + 0.1 x^3", p="0.5,1", view=view)
+    assert not at.error, at.error
+    (fig,) = figures(at)
+    if view == "3d":
+        (surface,) = traces(fig, "f", "surface")
+        z = surface["contours"]["z"]
+        levels = fc.contour_levels(fc.clip_outliers(array(surface["z"]))[0])
+        assert (z["start"], z["end"], z["size"]) == pytest.approx(levels)
+    else:
+        assert traces(fig, kind="contour")
