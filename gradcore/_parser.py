@@ -112,6 +112,11 @@ _FUNCTIONS: dict[str, tuple[object, tuple[int, ...]]] = {
     "asinh": (sp.asinh, (1,)), "acosh": (sp.acosh, (1,)), "atanh": (sp.atanh, (1,)),
     "arsinh": (sp.asinh, (1,)), "arcosh": (sp.acosh, (1,)), "artanh": (sp.atanh, (1,)),
     "arcsinh": (sp.asinh, (1,)), "arccosh": (sp.acosh, (1,)), "arctanh": (sp.atanh, (1,)),
+    "acoth": (sp.acoth, (1,)), "asech": (sp.asech, (1,)), "acsch": (sp.acsch, (1,)),
+    "arcoth": (sp.acoth, (1,)), "arsech": (sp.asech, (1,)), "arcsch": (sp.acsch, (1,)),
+    "arccoth": (sp.acoth, (1,)), "arcsech": (sp.asech, (1,)), "arccsch": (sp.acsch, (1,)),
+    # cosec, as written in the UK and India
+    "cosec": (sp.csc, (1,)), "cosech": (sp.csch, (1,)),
     "exp": (sp.exp, (1,)), "ln": (sp.log, (1,)), "log": (_log, (1, 2)),
     "log10": (lambda a: sp.log(a, 10), (1,)), "log2": (lambda a: sp.log(a, 2), (1,)),
     "sign": (sp.sign, (1,)),  # derivations show |u|' = sign(u): answers may use it too
@@ -155,11 +160,14 @@ _SUPERSCRIPTS = {
     "⁸": "8", "⁹": "9", "⁻": "-", "⁺": "+",
     # letters too: eˣ is e^x and xⁿ is x^n (folded to plain letters they read as e·x)
     "ˣ": "x", "ʸ": "y", "ᶻ": "z", "ⁿ": "n", "ᵃ": "a", "ᵇ": "b", "ᵗ": "t", "ᵏ": "k",
-    "⁽": "(", "⁾": ")",
+    "⁽": "(", "⁾": ")", "ᐟ": "/",
 }
 _REPLACEMENTS = {
     "−": "-", "–": "-", "—": "-", "‐": "-", "‑": "-", "×": "*", "·": "*", "⋅": "*",
-    "∙": "*", "÷": "/", "∕": "/", "√": "sqrt", "∣": "|", "｜": "|",
+    "∙": "*", "∗": "*", "•": "*", "✕": "*", "÷": "/", "∕": "/", "⁄": "/", "∣": "|",
+    "｜": "|",
+    # a root sign is a function name followed by a space (√2 is sqrt 2, not a name sqrt2)
+    "√": "sqrt ", "∛": "cbrt ",
 }
 _GREEK_LETTERS = {
     "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
@@ -181,6 +189,11 @@ _FORBIDDEN_HINTS = {
          "function's name in front (f(x, y) = x^2 + y^2)",
     "<": "comparisons are not allowed: type a function, not an inequality",
     ">": "comparisons are not allowed: type a function, not an inequality",
+    "≤": "comparisons are not allowed: type a function, not an inequality",
+    "≥": "comparisons are not allowed: type a function, not an inequality",
+    "≠": "comparisons are not allowed: type a function, not an inequality",
+    "°": "degrees are not supported: angles are in radians (30° is pi/6)",
+    "∜": "the fourth root has no sign here: write (…)^(1/4)",
     "!": "'!' is not allowed: factorials and negations are not supported",
     "&": "logical operators are not allowed: type a function",
     "~": "'~' is not allowed: use - for negation",
@@ -210,6 +223,12 @@ def _normalise(text: str) -> tuple[str, list[int]]:
             while j < len(text) and text[j] in _SUPERSCRIPTS:
                 j += 1
             sup = "".join(_SUPERSCRIPTS[c] for c in text[i:j])
+            if sup[-1] in "+-":
+                raise ParseError(f"the superscript {text[j - 1]} needs a power after it, as "
+                                 f"in x{text[j - 1]}¹", j - 1)
+            # eˣ² is e^(x²): a superscript cannot carry its own, so a digit after a
+            # letter is that letter's power (not a variable x2)
+            sup = re.sub(r"(?<=[A-Za-z])(?=\d)", "^", sup)
             piece = "^(" + sup + ")"
             out.append(piece)
             where.extend([i] * len(piece))
@@ -246,6 +265,13 @@ def _one_char(ch: str, i: int) -> str:
     folded = unicodedata.normalize("NFKC", ch)
     if folded != ch and len(folded) <= 3 and all(c in _ALLOWED for c in folded):
         return folded  # full-width letters and digits, ligatures
+    if re.fullmatch(r"\d+\u2044\d+", folded):  # ½, ⅔: a bracketed fraction
+        return "(" + folded.replace("\u2044", "/") + ")"
+    if "GREEK CAPITAL LETTER" in unicodedata.name(folded[:1], ""):
+        small = folded.lower()
+        raise ParseError(
+            f"capital Greek letters such as {ch} are not supported: use the lower-case "
+            f"{small} (or a Latin letter) as the variable", i)
     if cat.startswith("L"):
         raise ParseError(
             f"the letter {ch!r} ({name.title()}) is not a plain Latin letter, though it may "
@@ -328,6 +354,11 @@ def _split_word(word: str, pos: int, where: list[int], before_paren: bool) -> li
         )
     if word in _KNOWN or word in _UNSUPPORTED:
         return [_Tok("name", word, pos)]
+    if len(word) > 1 and word != word.lower() and word.lower() in _KNOWN:  # Sin, PI, LN
+        kind = "constant" if word.lower() in _CONSTANTS else (
+            "function" if word.lower() in _FUNCTIONS else "Greek letter")
+        raise ParseError(f"'{word}': {kind} names are lower case here, so type "
+                         f"{word.lower()}", where[pos])
     m = re.fullmatch(r"([A-Za-z]+?)(\d+)", word)
     letters, digits = (m.group(1), m.group(2)) if m else (word, "")
     pieces: list[tuple[str, int]] = []
@@ -356,6 +387,9 @@ def _split_word(word: str, pos: int, where: list[int], before_paren: bool) -> li
         )
     if digits:
         last, at = pieces[-1]
+        if last in _FUNCTIONS:  # sin2x, ln2, sqrt2: the number starts the argument
+            return [*(_Tok("name", p, pos + a) for p, a in pieces),
+                    _Tok("num", digits, pos + len(letters))]
         if len(last) != 1:
             raise ParseError(
                 f"unknown name '{word}': a number after a name needs a * ({last}*{digits})",
@@ -616,22 +650,41 @@ class _Parser:
             self.i += 1
             power = self.unary_atom()
             if not power.is_number:
-                raise self.error(f"write ({name} …)^{{power}} for a non-numeric power", caret)
+                raise self.error(f"a power of {name} written after its name must be a number "
+                                 f"(sin^2 x): for another power type ({name} …)^(power)",
+                                 caret)
         self.enter()
         if self.tok.kind == "op" and self.tok.text == "(":
             opened = self.tok
             self.i += 1
+            if self.tok.kind == "op" and self.tok.text == ")":
+                raise self.error(f"{name}() is empty: put its argument inside, as in "
+                                 f"{name}(x)", opened)
             saved, self.abs_depth = self.abs_depth, 0
             args = [self.expr()]
             while self.accept(","):
                 args.append(self.expr())
             self.abs_depth = saved
             self.expect(")", opened)
-        elif self.starts_operand():
+        elif self.tok.kind == "num" and self._root_sign(name_tok):
+            # √2 x is √2·x, a surd times x (sqrt 2x is sqrt(2x), like sin 2x)
+            args = [self.power()]
+            last = self.toks[self.i - 1]
+            if self.starts_operand() and self.tok.pos == last.pos + len(last.text):
+                surd = self.text[self.pos(name_tok):self.pos()].strip()
+                self.note(f"{surd} is read as the number {surd} times what follows: for "
+                          f"the root of the whole product type {surd[0]}(…)")
+        elif self.starts_operand() or (
+                self.tok.kind == "op" and self.tok.text in "+-"
+                and self.toks[self.i + 1].kind in ("num", "name")):
             # sin x, sin 2x, sin xy: the argument is the following product of atoms,
-            # up to the next function name, operator or bracket
+            # up to the next function name, operator or bracket; √-x is √(−x)
+            sign = self.tok.text if self.tok.kind == "op" else ""
+            self.i += bool(sign)
             start = self.i
-            args = [self.bare_argument()]
+            args = [self.bare_argument(name_tok)]
+            if sign == "-":
+                args = [_check(-args[0], self, name_tok)]
             arg_tok = self.toks[start]
             if (self.i - start == 1 and arg_tok.kind == "name"
                     and arg_tok.pos == name_tok.pos + len(name)
@@ -677,7 +730,13 @@ class _Parser:
             return -self.atom()
         return self.atom()
 
-    def bare_argument(self) -> sp.Expr:
+    def _root_sign(self, name_tok: _Tok) -> bool:
+        """Whether the function name was typed as a root sign (√, ∛)."""
+        at = self.pos(name_tok)
+        return at is not None and self.text[at:at + 1] in ("√", "∛")
+
+    def bare_argument(self, name_tok: _Tok) -> sp.Expr:
+        first = self.i
         result = self.power()
         while self.starts_operand() and not (
             self.tok.kind == "name" and self.tok.text in _FUNCTIONS
@@ -685,6 +744,20 @@ class _Parser:
             t = self.tok
             if t.kind == "op" and t.text == "(":
                 break  # sin x (x+1) = sin(x)·(x+1)
+            nxt = self.toks[self.i + 1]
+            if (t.kind == "op" and t.text == "|") or (
+                    t.text == "e" and nxt.kind == "op" and nxt.text == "^"):
+                # sin x e^x, sin x |y|: a new factor (an exponential, an absolute
+                # value), as sin x ln x and sin x cos y stop at the next function;
+                # said when typed without a space (sin xe^x)
+                last = self.toks[self.i - 1]
+                if t.pos != last.pos + len(last.text):
+                    break
+                fn_text = self.text[self.pos(name_tok):self.pos(self.toks[first])].strip()
+                arg_text = self.span(first, self.i)
+                self.note(f"{fn_text} {arg_text} … is read as {fn_text}({arg_text}) times "
+                          f"what follows: to take {fn_text} of more, type the brackets")
+                break
             result = _check(result * self.power(), self, t)
         return result
 

@@ -149,11 +149,14 @@ _FUNCTION_RULES: dict[type, _FnRule] = {
     sympy.acos: _FnRule("arccos", lambda u: -1 / _sqrt(1 - u**2), "(arccos u)' = -1/√(1-u²)"),
     sympy.atan: _FnRule("arctan", lambda u: 1 / (1 + u**2), "(arctan u)' = 1/(1+u²)"),
     sympy.acot: _FnRule("arccot", lambda u: -1 / (1 + u**2), "(arccot u)' = -1/(1+u²)"),
+    # shown as sympy's derivative is written, the textbook form next to it
     sympy.asec: _FnRule(
-        "arcsec", lambda u: 1 / (u**2 * _sqrt(1 - 1 / u**2)), "(arcsec u)' = 1/(|u|√(u²-1))"
+        "arcsec", lambda u: 1 / (u**2 * _sqrt(1 - 1 / u**2)),
+        "(arcsec u)' = 1/(u²√(1-1/u²)), that is 1/(|u|√(u²-1))"
     ),
     sympy.acsc: _FnRule(
-        "arccsc", lambda u: -1 / (u**2 * _sqrt(1 - 1 / u**2)), "(arccsc u)' = -1/(|u|√(u²-1))"
+        "arccsc", lambda u: -1 / (u**2 * _sqrt(1 - 1 / u**2)),
+        "(arccsc u)' = -1/(u²√(1-1/u²)), that is -1/(|u|√(u²-1))"
     ),
     sympy.sinh: _FnRule("sinh", lambda u: sympy.cosh(u), "(sinh u)' = cosh u"),
     sympy.cosh: _FnRule("cosh", lambda u: sympy.sinh(u), "(cosh u)' = sinh u"),
@@ -167,10 +170,18 @@ _FUNCTION_RULES: dict[type, _FnRule] = {
     ),
     sympy.asinh: _FnRule("arsinh", lambda u: 1 / _sqrt(u**2 + 1), "(arsinh u)' = 1/√(u²+1)"),
     sympy.acosh: _FnRule(
-        "arcosh", lambda u: 1 / (_sqrt(u - 1) * _sqrt(u + 1)), "(arcosh u)' = 1/√(u²-1)"
+        "arcosh", lambda u: 1 / (_sqrt(u - 1) * _sqrt(u + 1)),
+        "(arcosh u)' = 1/(√(u-1)√(u+1)), that is 1/√(u²-1) for u > 1"
     ),
     sympy.atanh: _FnRule("artanh", lambda u: 1 / (1 - u**2), "(artanh u)' = 1/(1-u²)"),
     sympy.acoth: _FnRule("arcoth", lambda u: 1 / (1 - u**2), "(arcoth u)' = 1/(1-u²)"),
+    sympy.asech: _FnRule(
+        "arsech", lambda u: -1 / (u * _sqrt(1 - u**2)), "(arsech u)' = -1/(u√(1-u²))"
+    ),
+    sympy.acsch: _FnRule(
+        "arcsch", lambda u: -1 / (u**2 * _sqrt(1 + 1 / u**2)),
+        "(arcsch u)' = -1/(u²√(1+1/u²)), that is -1/(|u|√(1+u²))"
+    ),
 }
 
 

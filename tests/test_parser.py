@@ -586,3 +586,85 @@ def test_regression_red_team6_a_very_deep_root_of_a_number_is_refused(text):
         parse(text)
     assert parse("2^(1/12) x").expr == 2 ** sp.Rational(1, 12) * x  # a semitone is fine
     assert parse("x^(1/1000003)").variables == (x,)  # a root of a variable is cheap
+
+
+# --- QA: paper notation a learner types (stop 20) ---------------------------------------
+PAPER_READINGS = [
+    # a superscript cannot carry its own: eˣ² is e^(x²), the Gaussian, not e^(x2)
+    ("eˣ²", sp.exp(x**2)),
+    ("e⁻ˣ²", sp.exp(-(x**2))),
+    ("e⁻ˣ²⁻ʸ²", sp.exp(-(x**2) - y**2)),
+    ("x⁻¹ᐟ²", 1 / sp.sqrt(x)),
+    ("(x²+y²)³ᐟ²", (x**2 + y**2) ** sp.Rational(3, 2)),
+    # inverse hyperbolic functions by name, and cosec
+    ("arcoth x", sp.acoth(x)),
+    ("acoth(x)", sp.acoth(x)),
+    ("arccoth(x)", sp.acoth(x)),
+    ("arsech x", sp.asech(x)),
+    ("asech(x)", sp.asech(x)),
+    ("arcsch(x y)", sp.acsch(x * y)),
+    ("acsch(x)", sp.acsch(x)),
+    ("cosec x", sp.csc(x)),
+    ("cosech y", sp.csch(y)),
+    # an argument without brackets ends at an exponential or an absolute value
+    ("sin x e^x", sp.sin(x) * sp.exp(x)),
+    ("sin x cos x e^x", sp.sin(x) * sp.cos(x) * sp.exp(x)),
+    ("sin x |x|", sp.sin(x) * sp.Abs(x)),
+    ("sin e^x", sp.sin(sp.exp(x))),
+    ("cos 2x e^(-y)", sp.cos(2 * x) * sp.exp(-y)),
+    # root signs before a number are surds
+    ("√2", sp.sqrt(2)),
+    ("√2 x", sp.sqrt(2) * x),
+    ("x√2", sp.sqrt(2) * x),
+    ("√3 + x", sp.sqrt(3) + x),
+    ("√-x", sp.sqrt(-x)),
+    ("∛x", gc.real_root(x, 3)),
+    ("√(x^2 + y^2)", sp.sqrt(x**2 + y**2)),
+    ("√xy", sp.sqrt(x * y)),
+    # a function name run into a number: the number starts its argument
+    ("sin2x", sp.sin(2 * x)),
+    ("tan2x", sp.tan(2 * x)),
+    ("ln2x", sp.log(2 * x)),
+    ("ln2 + x", sp.log(2) + x),
+    ("sqrt2 x", sp.sqrt(2 * x)),
+    ("exp2x", sp.exp(2 * x)),
+    ("log2x", sp.log(x, 2)),  # log2 is a name: log₂ x
+    ("sin -x", sp.sin(-x)),
+    # fractions and multiplication signs
+    ("½x", x / 2),
+    ("x^½", sp.sqrt(x)),
+    ("⅔ y", sp.Rational(2, 3) * y),
+    ("x ∗ y", x * y),
+    ("x • y", x * y),
+    ("x ✕ y", x * y),
+    ("x ⁄ y", x / y),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PAPER_READINGS)
+def test_regression_paper_notation_from_qa(text, expected):
+    assert sp.simplify(parse(text).expr - expected) == 0, parse(text).expr
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("√2x", "√2 times what follows"),
+    ("sin xe^x", "read as sin(x) times what follows"),
+])
+def test_regression_unspaced_surds_and_arguments_say_how_they_are_read(text, words):
+    assert any(words.replace("√2 times", "number √2 times") in n for n in parse(text).notes)
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("Pi", "type pi"), ("PI x", "type pi"), ("SIN x", "type sin"), ("LN x", "type ln"),
+    ("Exp(x)", "type exp"), ("Delta x", "type delta"),
+    ("Δx", "lower-case δ"), ("Ω", "lower-case ω"), ("Σ x", "lower-case σ"),
+    ("sin()", "sin() is empty"), ("x⁻", "needs a power after it"),
+    ("x ≤ 1", "not an inequality"), ("x ≥ y", "not an inequality"),
+    ("sin 30°", "radians"), ("∜x", "(1/4)"),
+    ("sin^x x", "(sin …)^(power)"),
+])
+def test_regression_qa_messages_say_what_to_type(text, words):
+    with pytest.raises(ParseError) as err:
+        parse(text)
+    assert words in str(err.value)
+    assert "sympy" not in str(err.value) and "{" not in str(err.value)

@@ -476,3 +476,17 @@ def test_regression_real_roots_are_derived_by_the_power_rule():
     assert "power rule" in all_rules(d) and "chain rule" in all_rules(d)
     assert "derivative computed directly" not in all_rules(d)
     check_derivation(gc.parse("x^(2/3) y").expr, x)
+
+
+@pytest.mark.parametrize(("f", "rule", "formula"), [
+    (sympy.asech(x * y), "derivative of arsech", "(arsech u)' = -1/(u√(1-u²))"),
+    (sympy.acsch(x**2), "derivative of arcsch", "-1/(|u|√(1+u²))"),
+    (sympy.asec(2 * x), "derivative of arcsec", "1/(|u|√(u²-1))"),
+    (sympy.acosh(x + 2), "derivative of arcosh", "1/√(u²-1) for u > 1"),
+])
+def test_regression_inverse_hyperbolic_and_secant_rules_are_named(f, rule, formula):
+    # arsech and arcsch were "no textbook rule applies"; arcsec and arcosh stated a form
+    # other than the one shown, without saying they are the same
+    d = check_derivation(f, x)
+    assert rule in all_rules(d)
+    assert any(formula in s.note for s in d.steps)
