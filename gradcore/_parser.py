@@ -192,6 +192,9 @@ _FORBIDDEN_HINTS = {
     "≤": "comparisons are not allowed: type a function, not an inequality",
     "≥": "comparisons are not allowed: type a function, not an inequality",
     "≠": "comparisons are not allowed: type a function, not an inequality",
+    "∂": "derivatives are computed for you: type just the function (its partial "
+         "derivatives are on the Partial derivatives page)",
+    "∫": "integrals are not supported: type just the function",
     "°": "degrees are not supported: angles are in radians (30° is pi/6)",
     "∜": "the fourth root has no sign here: write (…)^(1/4)",
     "!": "'!' is not allowed: factorials and negations are not supported",
@@ -1183,12 +1186,21 @@ def _declared(args: str, offset: int) -> tuple[sp.Symbol, ...]:
     return tuple(out)
 
 
+# dy/dx, df/dx, d/dx: a derivative's Leibniz name (only where a word starts with the d)
+_LEIBNIZ = re.compile(r"(?<![A-Za-z])d\s*[A-Za-z]?\s*/\s*d\s*[A-Za-z]")
+
+
 def _parse(text: str) -> Function:
     """:func:`parse` of a formula without a left-hand side."""
     base = re.search(r"\blog_", text)
     if base:  # log_2(x): a base written as a subscript
         raise ParseError("for a logarithm in base b write log(x, b), e.g. log(x, 2)",
                          base.start() + 3)
+    leibniz = _LEIBNIZ.search(text)
+    if leibniz:  # dy/dx, d/dx x^2: not d·y/(d·x)
+        raise ParseError("derivatives are computed for you: type just the function (its "
+                         "partial derivatives are on the Partial derivatives page)",
+                         leibniz.start())
     normalised, where = _normalise(text)
     if len(normalised) > 2 * LIMITS.max_length:
         raise ParseError("the input is too long once its symbols are spelled out")

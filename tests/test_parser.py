@@ -662,6 +662,8 @@ def test_regression_unspaced_surds_and_arguments_say_how_they_are_read(text, wor
     ("x ≤ 1", "not an inequality"), ("x ≥ y", "not an inequality"),
     ("sin 30°", "radians"), ("∜x", "(1/4)"),
     ("sin^x x", "(sin …)^(power)"),
+    ("dy/dx", "derivatives are computed for you"), ("d/dx x^2", "computed for you"),
+    ("∂f/∂x", "computed for you"), ("∫x dx", "integrals are not supported"),
 ])
 def test_regression_qa_messages_say_what_to_type(text, words):
     with pytest.raises(ParseError) as err:
