@@ -131,8 +131,8 @@ def display_number(value: float, digits: int = 6) -> sp.Expr:
     for d in range(digits, 16):
         shown = float(f"{v:.{d}g}")  # what d significant digits print
         if abs(v) >= 1e15 or shown != round(shown) or abs(v - shown) <= 1e-12 * abs(v):
-            return sp.Float(v, d)
-    return sp.Float(v, 15)
+            return sp.Float(f"{v:.{d}g}", d)  # rounded in decimal (√85: 9.21954, not …55)
+    return sp.Float(f"{v:.15g}", 15)
 
 
 def exact_point(values: Sequence[float], digits: int = 10) -> tuple[sp.Rational, ...]:

@@ -894,3 +894,11 @@ def test_regression_one_variable_hessian_report_speaks_of_f_second(text, point, 
     hr = pw.hessian_report(fn, pw.at_point(fn, point))
     assert words in hr.explanation and "plane" not in hr.explanation
     assert "eigenvalue" not in hr.explanation
+
+
+def test_regression_displayed_numbers_are_rounded_in_decimal():
+    # ‖∇(3xy + y²)(1, 2)‖ = √85 was shown as ≈ 9.21955 (sympy's Float rounds the binary
+    # value), while the directional-derivative tab printed 9.21954 (teacher QA 3)
+    assert sp.latex(pw.display_number(math.sqrt(85))) == "9.21954"
+    roots = [math.sqrt(n) for n in range(2, 400) if not math.sqrt(n).is_integer()]
+    assert [sp.latex(pw.display_number(v)) for v in roots] == [f"{v:.6g}" for v in roots]
