@@ -71,8 +71,8 @@ from ._pointwise import (
 __all__ = [
     "DEFAULTS", "DESCRIPTIONS", "DIVERGENCE_BOUND", "LABELS", "METHODS", "TORCH_DEFAULT_LR",
     "TORCH_EQUIVALENT", "ManyPaths", "Path", "StepRow", "StepTable", "descend", "descend_many",
-    "MAX_PATH_BYTES", "first_steps_table", "paths_to_csv", "resolve_hyperparameters",
-    "stability_bound",
+    "MAX_PATH_BYTES", "describe", "first_steps_table", "paths_to_csv",
+    "resolve_hyperparameters", "stability_bound", "torch_code",
 ]
 
 METHODS: tuple[str, ...] = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
@@ -136,6 +136,31 @@ DESCRIPTIONS: Mapping[str, str] = _ro({
             "scaling (a moving average of squared gradients, β₂ = 0.999), both bias-corrected "
             "for the first steps. Steps are about η in size whatever the gradient's scale.",
 })
+
+def describe(method: str, ascent: bool = False) -> str:
+    """:data:`DESCRIPTIONS` of ``method`` for descent, or for ascent (maximising f: each
+    step is added, θ ← θ + …, and plain gradient descent becomes gradient ascent).
+
+    Raises KeyError for a method not in :data:`METHODS`."""
+    text = DESCRIPTIONS[method]
+    if not ascent:
+        return text
+    if method == "gd":
+        return ("Plain gradient ascent: step along the gradient, θ ← θ + η∇f(θ), uphill as "
+                "fast as possible. It climbs to a maximum, or forever when f has none.")
+    return ("Climbing (gradient ascent): the same optimizer on −f, so each step is added "
+            "instead of subtracted. " + text.replace("θ ← θ − η", "θ ← θ + η"))
+
+
+def torch_code(method: str, lr: float, ascent: bool = False) -> str:
+    """The PyTorch line that builds the same optimizer with learning rate ``lr``
+    (``maximize=True`` for ascent, as torch.optim spells it).
+
+    Raises KeyError for a method not in :data:`METHODS`."""
+    code = TORCH_EQUIVALENT[method].replace("lr", f"lr={lr:g}")
+    return code[:-1] + ", maximize=True)" if ascent else code
+
+
 
 _KIND = {"gd": "sgd", "momentum": "sgd", "nesterov": "sgd", "adagrad": "adagrad",
          "rmsprop": "rmsprop", "adam": "adam"}

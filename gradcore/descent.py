@@ -13,8 +13,10 @@ from ._descent import (
     Path,
     descend,
     descend_many,
+    describe,
     first_steps_table,
     paths_to_csv,
+    torch_code,
 )
 from ._descentcalc import (
     DEFAULT_LR,
@@ -46,8 +48,10 @@ __all__ = [
     "basins",
     "descend",
     "descend_many",
+    "describe",
     "first_steps_table",
     "paths_to_csv",
+    "torch_code",
     "leaves_window",
     "plottable",
     "safe_learning_rate",

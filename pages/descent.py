@@ -18,11 +18,11 @@ from gradapp import state, ui
 from gradcore import descent as dc
 from gradcore import field as fc
 from gradcore.descent import (
-    DESCRIPTIONS,
     LABELS,
-    TORCH_EQUIVALENT,
+    describe,
     first_steps_table,
     paths_to_csv,
+    torch_code,
 )
 from gradcore.pointwise import display_number
 
@@ -41,11 +41,12 @@ def optimizer_controls(fn: gc.Function, cfg: dict, start, projector: bool) -> No
     methods = cfg["methods"]
     if not methods:
         return
+    ascent = bool(cfg["ascent"])
     cols = st.columns(len(methods))
     for col, m in zip(cols, methods, strict=True):
         with col:
             st.markdown(f"**{LABELS[m]}**")
-            dv.lr_slider(m, cfg, help_text=DESCRIPTIONS[m])
+            dv.lr_slider(m, cfg, help_text=describe(m, ascent))
             bound_caption(fn, m, cfg, start)
             if projector:  # the sliders alone, inline: the settings are folded already
                 dv.hyper_widgets(m, cfg)  # (expanders cannot nest; a popover's sliders
@@ -55,9 +56,8 @@ def optimizer_controls(fn: gc.Function, cfg: dict, start, projector: bool) -> No
                 dv.hyper_widgets(m, cfg)
                 if not dv.HYPER_WIDGETS[m]:
                     st.caption("No hyperparameters besides η.")
-                st.caption(DESCRIPTIONS[m])
-                st.code(TORCH_EQUIVALENT[m].replace("lr", f"lr={cfg['lr'][m]:g}"),
-                        language="python")
+                st.caption(describe(m, ascent))
+                st.code(torch_code(m, cfg["lr"][m], ascent), language="python")
     if cfg.get("lowered"):
         names = ", ".join(LABELS[m] for m in cfg["lowered"] if m in methods)
         if names:
@@ -191,16 +191,20 @@ def loss_charts(fn: gc.Function, runs, start, cfg: dict, style_name: str,
                 ui.show_figure(fig, key=key, filename=name, export_size=(960, 540))
     linear = [name for (fig, _, _), name in zip(figs, ("f", "‖∇f‖"), strict=True)
               if fig.layout.yaxis.type != "log"]  # (values ≤ 0 cannot be drawn on a log axis)
+    # (teacher QA 3: ascent kept the words of descent, "a straight falling line")
+    where = ("Climbing, f rises; ‖∇f‖ → 0 only if it reaches a maximum." if cfg["ascent"]
+             else "‖∇f‖ → 0 at a minimum.")
     if not linear:
-        st.caption("Log scale: a straight falling line is linear convergence (the error "
-                   "shrinks by the same factor every step). ‖∇f‖ → 0 at a minimum.")
+        st.caption("Log scale: a straight line is a change by the same factor every step "
+                   "(falling: linear convergence, the error shrinks by that factor). "
+                   + where)
     else:  # teacher QA: "Log scale: …" stood under two linear charts
         st.caption(f"Linear scale for {' and '.join(linear)}: it reaches 0 or below, which a "
-                   "log scale cannot show. ‖∇f‖ → 0 at a minimum.")
+                   "log scale cannot show. " + where)
 
 
 def worked_table(fn: gc.Function, cfg: dict, runs, paths, start, ascent: bool) -> None:
-    st.subheader("The first steps of gradient descent, in numbers")
+    st.subheader(f"The first steps of gradient {'ascent' if ascent else 'descent'}, in numbers")
     gd = [(r, p) for r, p in zip(runs, paths, strict=True) if r.method == "gd"]
     if gd:
         table = first_steps_table(gd[0][1], k=TABLE_STEPS)
@@ -208,8 +212,8 @@ def worked_table(fn: gc.Function, cfg: dict, runs, paths, start, ascent: bool) -
     else:
         lr = cfg["lr"]["gd"]
         table = first_steps_table(fn, start, lr=lr, k=TABLE_STEPS, ascent=ascent)
-        note = (f" (plain gradient descent with η = {dv.fmt_lr(lr)}; add it to the "
-                "optimizers to change η)")
+        note = (f" (plain gradient {'ascent' if ascent else 'descent'} with η = "
+                f"{dv.fmt_lr(lr)}; add it to the optimizers to change η)")
     sign = "+" if table.ascent else "−"
     st.markdown(f"Each row is one step θₖ₊₁ = θₖ {sign} η∇f(θₖ){note}.")
     if not table.rows:

@@ -772,3 +772,16 @@ def test_regression_corner_piece_reads_smooth_uses_of_abs(text, corner):
     # |x^3|, a fixed step never settles", which is false (last stop's closing note)
     from gradcore._descent import corner_piece
     assert corner_piece(parse(text)) == corner
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_describe_and_torch_code_for_descent_and_ascent(method):
+    from gradcore.descent import describe, torch_code
+
+    assert describe(method) == DESCRIPTIONS[method]
+    up = describe(method, ascent=True)
+    assert "ascent" in up and "θ ← θ − η" not in up
+    assert torch_code(method, 0.05) == TORCH_EQUIVALENT[method].replace("lr", "lr=0.05")
+    assert torch_code(method, 0.05, ascent=True).endswith(", maximize=True)")
+    with pytest.raises(KeyError):
+        describe("sgd!")

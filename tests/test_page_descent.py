@@ -681,3 +681,24 @@ def test_regression_ascent_runs_are_named_gradient_ascent():
     assert summary_table(down)[0]["optimizer"] == "Gradient descent"
     assert "Gradient descent (η = 0.1)" in {t.get("name", "") for c in charts(down)
                                              for t in c["data"]}
+
+
+def test_regression_ascent_describes_the_climb_everywhere():
+    # teacher QA 3: with asc=1 the optimizer card still said "step against the gradient,
+    # θ ← θ − η∇f(θ)", the table "The first steps of gradient descent" and the loss
+    # caption "a straight falling line … ‖∇f‖ → 0 at a minimum"
+    at = open_page("x^2 + y^2", "1,2", asc="1", opt="gd,momentum")
+    words = " ".join([*(c.value for c in at.caption), *(s.value for s in at.subheader),
+                      *(e.value for e in at.code), *(s.help or "" for s in at.select_slider)])
+    assert "Plain gradient ascent: step along the gradient, θ ← θ + η∇f(θ)" in words
+    assert "θ ← θ + ηb" in words and "θ ← θ − η" not in words
+    assert "against the gradient" not in words
+    assert "The first steps of gradient ascent, in numbers" in words
+    assert "maximize=True" in words
+    assert "Climbing, f rises" in words and "at a minimum" not in words
+    down = open_page("x^2 + y^2", "1,2", opt="gd,momentum")
+    words = " ".join([*(c.value for c in down.caption), *(s.value for s in down.subheader),
+                      *(e.value for e in down.code)])
+    assert "step against the gradient, θ ← θ − η∇f(θ)" in words
+    assert "The first steps of gradient descent, in numbers" in words
+    assert "maximize" not in words and "‖∇f‖ → 0 at a minimum" in words
