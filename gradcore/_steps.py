@@ -457,7 +457,24 @@ def derive(
 
 
 class _StepPrinter(LatexPrinter):
-    """LaTeX printer showing ∂/∂x[u] for unevaluated derivatives."""
+    """LaTeX printer showing ∂/∂x[u] for unevaluated derivatives, in a sum in the order of
+    the terms they came from (the sum rule keeps 3xy + y² as ∂[3xy] + ∂[y²]; sympy would
+    sort the derivatives among themselves)."""
+
+    def _as_ordered_terms(self, expr, order=None):
+        terms = super()._as_ordered_terms(expr, order=order)
+        if order is not None or not expr.has(sympy.Derivative):
+            return terms
+        sources = [t.replace(lambda e: isinstance(e, sympy.Derivative), lambda e: e.expr)
+                   for t in terms]
+        shown = sympy.Add(*sources, evaluate=False).as_ordered_terms()
+        rank: dict[sympy.Expr, list[int]] = {}
+        for i, src in enumerate(shown):
+            rank.setdefault(src, []).append(i)
+        if any(src not in rank for src in sources):  # pragma: no cover - the same terms
+            return terms
+        keys = [rank[src].pop(0) for src in sources]
+        return [t for _, t in sorted(zip(keys, terms, strict=True), key=lambda kt: kt[0])]
 
     def _print_Derivative(self, expr: sympy.Derivative) -> str:
         if len(expr.variable_count) == 1 and expr.variable_count[0][1] == 1:

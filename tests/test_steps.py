@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import time
 
 import pytest
@@ -490,3 +491,18 @@ def test_regression_inverse_hyperbolic_and_secant_rules_are_named(f, rule, formu
     d = check_derivation(f, x)
     assert rule in all_rules(d)
     assert any(formula in s.note for s in d.steps)
+
+
+@pytest.mark.parametrize(("f", "var", "line"), [
+    (3 * x * y + y**2, x, r"\frac{\partial}{\partial x}\left[ 3 x y \right] + "
+                          r"\frac{\partial}{\partial x}\left[ y^{2} \right]"),
+    (3 * x * y + y**2, y, r"\frac{\partial}{\partial y}\left[ 3 x y \right] + "
+                          r"\frac{\partial}{\partial y}\left[ y^{2} \right]"),
+    (x**2 * y + sympy.sin(y) + x, x, r"\left[ x^{2} y \right] + \frac{\partial}{\partial x}"
+                                     r"\left[ x \right] + \frac{\partial}{\partial x}\left[ \sin"),
+])
+def test_regression_the_sum_rule_keeps_the_order_of_the_terms(f, var, line):
+    # teacher QA 3: ∂/∂x[3xy + y²] became ∂/∂x[y²] + ∂/∂x[3xy] on the next line
+    lines = [re.sub(r"\\textcolor\{[^}]*\}\{([^}]*)\}", r"\1", t)
+             for t in derivation_latex(derive(f, var))]
+    assert line in lines[1]
