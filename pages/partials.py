@@ -155,10 +155,12 @@ def gradient_section(fn: gc.Function, analysis: gc.Analysis, big: str) -> None:
 
 
 def point_section(fn: gc.Function, report: pw.PointReport, shown, big: str) -> None:
-    # projected, formulas are large: one column, so none runs past the screen's half, and
-    # every line at the point is as large as f(a) (on a laptop the details are smaller)
+    # one column: a chain such as ∂f/∂x(1, 2, 1) = x/√(x² + y² + z²) = 1/√(1² + 2² + 1²)
+    # = √6/6 ≈ 0.408 ran past half a laptop's page, its value hidden (teacher QA 3);
+    # projected, every line at the point is as large as f(a) (on a laptop the details are
+    # smaller)
     projected = state.projector()
-    left, right = (st.container(), st.container()) if projected else st.columns(2)
+    left = right = st.container()
     each = big if projected else ""
     with left:
         st.latex(big + pw.value_latex(fn, report, shown))

@@ -41,3 +41,30 @@ def test_changing_the_point_in_the_browser(page, app_url):
     wait_for_tex(page, r"\nabla f\left(2, 2\right) = \left[\begin{matrix}6\\10\end{matrix}"
                        r"\right]")
     expect(page).to_have_url(re.compile(r"p=2(%2C|,)2"))
+
+
+_CUT_FORMULAS = """() => [...document.querySelectorAll('[data-testid="stMain"] .katex-display')]
+  .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 4)
+  .map(e => (e.querySelector('annotation') || {}).textContent)"""
+
+
+@pytest.mark.parametrize(("width", "f", "p"), [
+    (1280, "sqrt(x%5E2%2By%5E2%2Bz%5E2)", "1,2,1"),  # a curated Practice function
+    (1280, "x%5E2%2By%5E2", "1,2"),
+    (800, "x%5E2%2By%5E2", "1,2"),  # the seed's examples in a narrow window
+    (800, "3xy%2By%5E2", "1,2"),
+    (800, "xyz", "1,2,3"),
+])
+def test_regression_formulas_at_the_point_are_not_cut_off(browser, app_url, width, f, p):
+    # teacher QA 3: in two columns "‖∇f(1,2)‖ = √(2²+4²) = " ended at the column's edge
+    # (its value, √20 = 2√5 ≈ 4.47214, scrolled out of sight), "∂f/∂y(1,2) = 3x+2y = 3·1"
+    # read as if the value were 3
+    ctx = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.goto(f"{app_url}/partials?f={f}&p={p}")
+        wait_for_app(page)
+        wait_for_tex(page, r"\right\| = ")
+        assert page.evaluate(_CUT_FORMULAS) == []
+    finally:
+        ctx.close()
