@@ -155,7 +155,9 @@ def _sidebar():
         st.toggle("Projector mode", key="projector_toggle", on_change=_set_projector,
                   help="Large type, thick lines and high-contrast colours for a classroom "
                        "projector; fewer controls on screen. Saved in the link.")
-        with st.expander("Share this view"):
+        # A popover, not an expander: its content is drawn only when opened, so no page
+        # load pays for the code block's syntax highlighter (~0.6 s of CPU in Chromium)
+        with st.popover("Share this view", icon=":material/link:", width="stretch"):
             st.caption("Copy this link: it opens the app on the same function, point and "
                        "settings.")
             return st.empty()

@@ -57,7 +57,8 @@ def optimizer_controls(fn: gc.Function, cfg: dict, start, projector: bool) -> No
                 if not dv.HYPER_WIDGETS[m]:
                     st.caption("No hyperparameters besides η.")
                 st.caption(describe(m, ascent))
-                st.code(torch_code(m, cfg["lr"][m], ascent), language="python")
+                with st.popover("PyTorch code", icon=":material/code:"):  # drawn when opened
+                    st.code(torch_code(m, cfg["lr"][m], ascent), language="python")
     if cfg.get("lowered"):
         names = ", ".join(LABELS[m] for m in cfg["lowered"] if m in methods)
         if names:

@@ -145,7 +145,7 @@ def gradient_section(fn: gc.Function, analysis: gc.Analysis, big: str) -> None:
     st.header("2 · The gradient ∇f is a vector")
     tex = pw.gradient_latex(fn, analysis.gradient)
     st.latex(big + tex)
-    with st.expander("Copy the LaTeX"):
+    with st.popover("Copy the LaTeX", icon=":material/content_copy:"):  # drawn when opened
         st.code(tex, language="latex", wrap_lines=True)
     st.markdown(
         "The gradient stacks the partial derivatives into **a vector, not a number**: one "
